@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmcount: count vmap area allocations through the upstream
+ * vmalloc:alloc_vmap_area tracepoint (Linux 6.2+). tp_btf when the kernel's
+ * BTF has the tracepoint, the classic tracepoint otherwise; the loader
+ * chooses at run time.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vmcount.h"
+
+const volatile pid_t targ_tgid = 0;
+const volatile bool filter_comm = false;
+const volatile char targ_comm[TASK_COMM_LEN] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vmcount_stats);
+} stats SEC(".maps");
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[TASK_COMM_LEN];
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < TASK_COMM_LEN; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline int count(unsigned long size, int failed)
+{
+	struct vmcount_stats *s;
+	__u32 zero = 0;
+
+	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
+		return 0;
+	if (filter_comm && !comm_matches())
+		return 0;
+	s = bpf_map_lookup_elem(&stats, &zero);
+	if (!s)
+		return 0;
+	if (failed) {
+		s->failed++;
+	} else {
+		s->allocs++;
+		s->bytes += size;
+	}
+	return 0;
+}
+
+SEC("tp_btf/alloc_vmap_area")
+int BPF_PROG(alloc_vmap_area_btf, unsigned long addr, unsigned long size,
+	     unsigned long align, unsigned long vstart, unsigned long vend,
+	     int failed)
+{
+	return count(size, failed);
+}
+
+SEC("tracepoint/vmalloc/alloc_vmap_area")
+int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
+{
+	return count(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, failed));
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the Debian packages vmscope needs. Quiet and quick when all are
+# there; without root, names the packages to install and fails.
+set -euo pipefail
+prog=deps
+. "$(dirname "$0")/lib.sh"
+
+PACKAGES=(
+	# kernel build
+	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod rsync
+	dwarves linux-source-6.12 quilt ccache
+	# BPF tools
+	clang llvm libbpf-dev bpftool pkg-config zlib1g-dev
+	# tracefs tools, tests, plots
+	libtraceevent-dev libtracefs-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
+	# guests
+	qemu-system-x86 busybox-static
+)
+
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+	awk '/install ok installed/ {print $1}') || true
+missing=()
+for p in "${PACKAGES[@]}"; do
+	grep -qx "$p" <<<"$installed" || missing+=("$p")
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	die "missing Debian packages; as root run: apt-get install ${missing[*]}"
+fi
+say "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet; an install failure may mean stale ones.
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install failed for: ${missing[*]}"
+fi
+say "installed ${#missing[@]} packages"

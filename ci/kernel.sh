@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# Kernel source, quilt series, config and build for the vmscope test kernels.
+#
+#   ci/kernel.sh source            extract/validate the pristine 6.12.y tree
+#   ci/kernel.sh patch             make the patched tree (copy + quilt push -a)
+#   ci/kernel.sh unpatch           pop the series from the patched tree
+#   ci/kernel.sh build VARIANT     configure + build VARIANT (patched|baseline)
+#   ci/kernel.sh version           print the kernel version in use
+#
+# Environment: KSRC (own 6.12.y tree, never modified), FLAVOR (bench|debug),
+# BUILD (output root, default ./build), JOBS (make -j, default nproc+1).
+set -euo pipefail
+prog=kernel.sh
+. "$(dirname "$0")/lib.sh"
+
+PRISTINE_DIR=$BUILD/src/linux
+PATCHED_DIR=$BUILD/src/patched
+PATCHES=${PATCHES:-$VMSCOPE_TOP/patches} # tests point this elsewhere
+TARBALL_GLOB='/usr/src/linux-source-6.12.tar.*'
+
+# The tree every variant starts from: KSRC, or Debian's linux-source-6.12.
+pristine_tree() {
+	if [ -n "${KSRC:-}" ]; then
+		[ -f "$KSRC/Makefile" ] && [ -f "$KSRC/mm/vmalloc.c" ] ||
+			die "KSRC=$KSRC is not a kernel source tree (no Makefile or mm/vmalloc.c)"
+		echo "$(cd "$KSRC" && pwd)"
+		return
+	fi
+	local tarball stamp
+	# shellcheck disable=SC2086
+	tarball=$(ls $TARBALL_GLOB 2>/dev/null | head -n 1) ||
+		true
+	[ -n "$tarball" ] ||
+		die "no $TARBALL_GLOB: run 'make deps' (package linux-source-6.12) or set KSRC=/path/to/linux-6.12.y"
+	stamp="$tarball $(stat -c %Y "$tarball")"
+	if [ ! -f "$PRISTINE_DIR/.vmscope-tarball" ] ||
+	   [ "$(cat "$PRISTINE_DIR/.vmscope-tarball")" != "$stamp" ]; then
+		say "extracting $tarball"
+		rm -rf "$PRISTINE_DIR" "$PRISTINE_DIR.tmp"
+		mkdir -p "$PRISTINE_DIR.tmp"
+		tar xf "$tarball" -C "$PRISTINE_DIR.tmp" --strip-components=1
+		echo "$stamp" >"$PRISTINE_DIR.tmp/.vmscope-tarball"
+		mv "$PRISTINE_DIR.tmp" "$PRISTINE_DIR"
+	fi
+	echo "$PRISTINE_DIR"
+}
+
+tree_version() {
+	make -s -C "$1" kernelversion 2>/dev/null
+}
+
+check_tree() {
+	local src=$1 ver
+	ver=$(tree_version "$src") || die "$src: 'make kernelversion' failed"
+	case "$ver" in
+	6.12|6.12.*) ;;
+	*) die "$src is Linux $ver; vmscope's series is for 6.12.y" ;;
+	esac
+	if [ -f "$src/.config" ] || [ -d "$src/include/config" ]; then
+		die "$src has been configured or built in-tree; run 'make mrproper' there (vmscope builds out of tree)"
+	fi
+}
+
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'
+}
+
+series_hash() {
+	{
+		cat "$PATCHES/series" 2>/dev/null || true
+		series_patches | while read -r p; do cat "$PATCHES/$p"; done
+	} | sha256sum | cut -d' ' -f1
+}
+
+quilt_in() { # run quilt in the patched tree against our patches/
+	(cd "$PATCHED_DIR" && QUILT_PATCHES=$PATCHES QUILT_PC=.pc quilt --quiltrc - "$@")
+}
+
+# Files the applied series touches (from quilt's backups), one per line.
+touched_files() {
+	[ -d "$PATCHED_DIR/.pc" ] || return 0
+	(cd "$PATCHED_DIR/.pc" && find . -mindepth 2 -type f ! -name '.*' |
+		cut -d/ -f3-) | sort -u
+}
+
+cmd_unpatch() {
+	[ -d "$PATCHED_DIR" ] || { say "no patched tree; nothing to unpatch"; return 0; }
+	local files
+	files=$(touched_files)
+	if [ -d "$PATCHED_DIR/.pc" ] && [ -n "$(quilt_in applied 2>/dev/null || true)" ]; then
+		quilt_in pop -a -q >/dev/null || die "quilt pop -a failed in $PATCHED_DIR"
+	fi
+	# Restored files keep old mtimes; make them newer than their objects.
+	[ -z "$files" ] || (cd "$PATCHED_DIR" && echo "$files" | xargs -r touch --no-create)
+	# quilt remembers its patches directory in .pc; start afresh next time.
+	rm -rf "$PATCHED_DIR/.pc" "$PATCHED_DIR/.vmscope-series"
+	say "series removed from $PATCHED_DIR"
+}
+
+cmd_patch() {
+	local src want have first out
+	src=$(pristine_tree)
+	check_tree "$src"
+	want=$(series_hash)
+	if [ ! -f "$PATCHED_DIR/Makefile" ] ||
+	   [ "$(cat "$PATCHED_DIR/.vmscope-src" 2>/dev/null)" != "$src" ]; then
+		say "copying $src to $PATCHED_DIR"
+		rm -rf "$PATCHED_DIR"
+		mkdir -p "$(dirname "$PATCHED_DIR")"
+		rsync -a --exclude=.git --exclude=.pc "$src/" "$PATCHED_DIR/"
+		rm -f "$PATCHED_DIR/.vmscope-series"
+		echo "$src" >"$PATCHED_DIR/.vmscope-src"
+	fi
+	have=$(cat "$PATCHED_DIR/.vmscope-series" 2>/dev/null || true)
+	if [ "$have" = "$want" ]; then
+		echo "$PATCHED_DIR"
+		return
+	fi
+	[ -z "$(touched_files)" ] || cmd_unpatch
+	if [ -z "$(series_patches)" ]; then
+		echo "$want" >"$PATCHED_DIR/.vmscope-series"
+		say "patches/series is empty: the patched tree equals the baseline"
+		echo "$PATCHED_DIR"
+		return
+	fi
+	# A tree that already carries the series would fail half-way; say so.
+	first=$(series_patches | head -n 1)
+	if (cd "$PATCHED_DIR" && patch -p1 -R --dry-run -s -f <"$PATCHES/$first" >/dev/null 2>&1); then
+		die "$src already contains $first: give a tree without the vmscope series"
+	fi
+	rm -rf "$PATCHED_DIR/.pc"
+	if ! out=$(quilt_in push -a --fuzz=0 2>&1); then
+		quilt_in pop -a -f -q >/dev/null 2>&1 || true
+		rm -rf "$PATCHED_DIR/.pc"
+		printf '%s\n' "$out" >&2
+		die "the series does not apply cleanly to $src (Linux $(tree_version "$src")); tree left unpatched"
+	fi
+	if printf '%s\n' "$out" | grep -Eiq 'offset|fuzz'; then
+		printf '%s\n' "$out" | grep -Ei 'offset|fuzz|Applying' >&2
+		quilt_in pop -a -f -q >/dev/null 2>&1 || true
+		rm -rf "$PATCHED_DIR/.pc"
+		die "the series applies only with offsets/fuzz to $src; refresh the patches"
+	fi
+	(cd "$PATCHED_DIR" && touched_files | xargs -r touch --no-create)
+	echo "$want" >"$PATCHED_DIR/.vmscope-series"
+	say "applied $(series_patches | wc -l) patches to $PATCHED_DIR"
+	echo "$PATCHED_DIR"
+}
+
+# Fragments in layer order, as paths.
+fragments() {
+	local l
+	for l in $(layers_for_flavor "$FLAVOR"); do
+		echo "$VMSCOPE_TOP/configs/$l.config"
+	done
+}
+
+# Every option a fragment sets must survive olddefconfig; name those that
+# did not (usually an unmet dependency).
+check_config() {
+	local cfg=$1 frag line sym val got bad=0
+	for frag in $(fragments); do
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
+			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
+			*) continue ;;
+			esac
+			got=$(grep -E "^$sym=" "$cfg" | cut -d= -f2- || true)
+			[ -n "$got" ] || got=n
+			if [ "$got" != "$val" ]; then
+				say "$(basename "$frag"): $sym=$val asked for, got $sym=$got"
+				bad=1
+			fi
+		done <"$frag"
+	done
+	return $bad
+}
+
+configure() {
+	local src=$1 out=$2 want
+	want=$( { echo "$FLAVOR $src"; fragments | xargs cat; } | sha256sum | cut -d' ' -f1)
+	if [ -f "$out/.config" ] && [ "$(cat "$out/.vmscope-config" 2>/dev/null)" = "$want" ]; then
+		return
+	fi
+	say "configuring $out: tinyconfig + $(layers_for_flavor "$FLAVOR")"
+	mkdir -p "$out"
+	make -s -C "$src" O="$out" "${MAKEVARS[@]}" tinyconfig >/dev/null
+	# shellcheck disable=SC2046
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $(fragments) >/dev/null)
+	make -s -C "$src" O="$out" "${MAKEVARS[@]}" olddefconfig >/dev/null
+	check_config "$out/.config" ||
+		die "configs/ asked for options that olddefconfig dropped (see above)"
+	echo "$want" >"$out/.vmscope-config"
+}
+
+# Run make in the background and print a progress line while it works.
+make_with_progress() {
+	local label=$1 log=$2 stepsfile=$3; shift 3
+	local expect start now steps pct pid rc=0
+	expect=$(cat "$stepsfile" 2>/dev/null || echo 0)
+	start=$(date +%s)
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 130' INT TERM
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep "${PROGRESS_EVERY:-15}" &
+		wait $! || true
+		kill -0 "$pid" 2>/dev/null || break
+		now=$(date +%s)
+		steps=$(grep -c '^  [A-Z]' "$log" || true)
+		if [ "$expect" -gt 0 ]; then
+			pct=$((steps * 100 / expect)); [ $pct -le 99 ] || pct=99
+			say "$label: ${pct}% ($steps/$expect steps, $(elapsed $((now - start))))"
+		else
+			say "$label: $steps steps, $(elapsed $((now - start))) (first build: no estimate yet)"
+		fi
+	done
+	wait "$pid" || rc=$?
+	trap - INT TERM
+	if [ $rc -ne 0 ]; then
+		tail -n 40 "$log" >&2
+		die "$label failed (exit $rc); full log: $log"
+	fi
+	steps=$(grep -c '^  [A-Z]' "$log" || true)
+	# Remember a full build's step count as the estimate for the next one.
+	[ "$steps" -le "$expect" ] || echo "$steps" >"$stepsfile"
+	say "$label: done in $(elapsed $(($(date +%s) - start)))"
+}
+
+cmd_build() {
+	local variant=${1:-patched} src out jobs
+	out=$(kernel_out "$variant")
+	case "$variant" in
+	patched) src=$(cmd_patch) ;;
+	baseline) src=$(pristine_tree); check_tree "$src" ;;
+	esac
+	jobs=${JOBS:-$(($(nproc) + 1))}
+	MAKEVARS=()
+	if command -v ccache >/dev/null 2>&1 && [ "${CCACHE:-1}" != 0 ]; then
+		# Clones in other folders share the cache: hash relative paths.
+		export CCACHE_BASEDIR=$VMSCOPE_TOP CCACHE_NOHASHDIR=1
+		MAKEVARS+=("CC=ccache gcc")
+	fi
+	configure "$src" "$out"
+	make_with_progress "kbuild $variant-$FLAVOR" "$out/build.log" "$BUILD/kernel/.steps-$FLAVOR" \
+		make -C "$src" O="$out" "${MAKEVARS[@]}" -j"$jobs" bzImage modules
+	tree_version "$src" >"$out/.vmscope-version"
+	say "$variant-$FLAVOR: Linux $(cat "$out/.vmscope-version") ($(git -C "$VMSCOPE_TOP" rev-parse --short HEAD 2>/dev/null || echo no-git)) -> $out/arch/x86/boot/bzImage"
+}
+
+cmd_version() {
+	tree_version "$(pristine_tree)"
+}
+
+case "${1:-}" in
+source) src=$(pristine_tree); check_tree "$src"; echo "$src (Linux $(tree_version "$src"))" ;;
+patch) cmd_patch ;;
+unpatch) cmd_unpatch ;;
+build) shift; cmd_build "$@" ;;
+version) cmd_version ;;
+*) die "usage: ci/kernel.sh source|patch|unpatch|build [patched|baseline]|version" ;;
+esac

@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# Shared by the ci/ scripts: paths, messages, and the kernel variant names.
+# Source it; it defines nothing that runs on its own.
+
+VMSCOPE_TOP=${VMSCOPE_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${BUILD:-$VMSCOPE_TOP/build}
+FLAVOR=${FLAVOR:-bench}
+
+prog=${prog:-$(basename "$0")}
+
+say() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+
+# Config layers per flavor: base + tracing, then speed or debugging aids.
+layers_for_flavor() {
+	case "$1" in
+	bench) echo "base tracing bench" ;;
+	debug) echo "base tracing debug" ;;
+	*) die "unknown FLAVOR '$1' (want: bench, debug)" ;;
+	esac
+}
+
+# Where a kernel variant (patched, baseline) of a flavor is built.
+kernel_out() {
+	case "$1" in
+	patched|baseline) echo "$BUILD/kernel/$1-${2:-$FLAVOR}" ;;
+	*) die "unknown kernel variant '$1' (want: patched, baseline)" ;;
+	esac
+}
+
+elapsed() { # seconds -> m:ss
+	printf '%d:%02d' $(($1 / 60)) $(($1 % 60))
+}
