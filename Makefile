@@ -12,13 +12,14 @@ BPF_OUT := $(BUILD)/bpf
 TOOLS_OUT := $(BUILD)/tools
 
 .PHONY: all deps kernel baseline kernels patch unpatch source bpf tools unit \
-	run test clean distclean help
+	run test bench clean distclean help
 
 all: kernel bpf tools
 
 help:
 	@echo 'make run        build what is missing, boot the patched kernel, run test_vmalloc, report'
 	@echo 'make test       every test: unit tests, kernel build + boot, BPF, runner failure modes'
+	@echo 'make bench      baseline vs patched test_vmalloc in deterministic mode (tracepoints off)'
 	@echo 'make deps       install the Debian packages vmscope needs'
 	@echo 'make kernel     build the patched kernel ($(KBUILD))'
 	@echo 'make baseline   build the same source and config without the series'
@@ -62,6 +63,9 @@ run: kernel bpf tools
 
 test: deps
 	@ci/test.sh
+
+bench: kernels tools
+	@ci/bench.sh
 
 clean:
 	rm -rf $(BPF_OUT) $(TOOLS_OUT) $(BUILD)/results

@@ -8,7 +8,8 @@
 #   ci/kernel.sh version           print the kernel version in use
 #
 # Environment: KSRC (own 6.12.y tree, never modified), FLAVOR (bench|debug),
-# BUILD (output root, default ./build), JOBS (make -j, default nproc+1).
+# BUILD (output root, default ./build), JOBS (make -j, default nproc+1),
+# SERIES_UPTO=N (patched variant with only the first N patches: bisecting).
 set -euo pipefail
 prog=kernel.sh
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +69,7 @@ series_patches() {
 
 series_hash() {
 	{
+		echo "upto ${SERIES_UPTO:-all}"
 		cat "$PATCHES/series" 2>/dev/null || true
 		series_patches | while read -r p; do cat "$PATCHES/$p"; done
 	} | sha256sum | cut -d' ' -f1
@@ -130,7 +132,7 @@ cmd_patch() {
 		die "$src already contains $first: give a tree without the vmscope series"
 	fi
 	rm -rf "$PATCHED_DIR/.pc"
-	if ! out=$(quilt_in push -a --fuzz=0 2>&1); then
+	if ! out=$(quilt_in push "${SERIES_UPTO:--a}" --fuzz=0 2>&1); then
 		quilt_in pop -a -f -q >/dev/null 2>&1 || true
 		rm -rf "$PATCHED_DIR/.pc"
 		printf '%s\n' "$out" >&2
@@ -144,14 +146,24 @@ cmd_patch() {
 	fi
 	(cd "$PATCHED_DIR" && touched_files | xargs -r touch --no-create)
 	echo "$want" >"$PATCHED_DIR/.vmscope-series"
-	say "applied $(series_patches | wc -l) patches to $PATCHED_DIR"
+	say "applied ${SERIES_UPTO:-all $(series_patches | wc -l)} patches to $PATCHED_DIR"
 	echo "$PATCHED_DIR"
 }
 
-# Fragments in layer order, as paths.
+# Config layers of a variant: the flavor's, then for the patched kernel
+# configs/series.config (options the series itself adds; left out while
+# bisecting, as early patches do not define them yet).
+layers() {
+	local l
+	l=$(layers_for_flavor "$FLAVOR")
+	[ "$1" != patched ] || [ -n "${SERIES_UPTO:-}" ] || l+=" series"
+	echo "$l"
+}
+
+# Fragments of variant $1 in layer order, as paths.
 fragments() {
 	local l
-	for l in $(layers_for_flavor "$FLAVOR"); do
+	for l in $(layers "$1"); do
 		echo "$VMSCOPE_TOP/configs/$l.config"
 	done
 }
@@ -159,8 +171,8 @@ fragments() {
 # Every option a fragment sets must survive olddefconfig; name those that
 # did not (usually an unmet dependency).
 check_config() {
-	local cfg=$1 frag line sym val got bad=0
-	for frag in $(fragments); do
+	local cfg=$1 variant=$2 frag line sym val got bad=0
+	for frag in $(fragments "$variant"); do
 		while IFS= read -r line; do
 			case "$line" in
 			CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
@@ -179,18 +191,18 @@ check_config() {
 }
 
 configure() {
-	local src=$1 out=$2 want
-	want=$( { echo "$FLAVOR $src"; fragments | xargs cat; } | sha256sum | cut -d' ' -f1)
+	local src=$1 out=$2 variant=$3 want
+	want=$( { echo "$FLAVOR $src"; fragments "$variant" | xargs cat; } | sha256sum | cut -d' ' -f1)
 	if [ -f "$out/.config" ] && [ "$(cat "$out/.vmscope-config" 2>/dev/null)" = "$want" ]; then
 		return
 	fi
-	say "configuring $out: tinyconfig + $(layers_for_flavor "$FLAVOR")"
+	say "configuring $out: tinyconfig + $(layers "$variant")"
 	mkdir -p "$out"
 	make -s -C "$src" O="$out" "${MAKEVARS[@]}" tinyconfig >/dev/null
 	# shellcheck disable=SC2046
-	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $(fragments) >/dev/null)
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $(fragments "$variant") >/dev/null)
 	make -s -C "$src" O="$out" "${MAKEVARS[@]}" olddefconfig >/dev/null
-	check_config "$out/.config" ||
+	check_config "$out/.config" "$variant" ||
 		die "configs/ asked for options that olddefconfig dropped (see above)"
 	echo "$want" >"$out/.vmscope-config"
 }
@@ -243,7 +255,7 @@ cmd_build() {
 		export CCACHE_BASEDIR=$VMSCOPE_TOP CCACHE_NOHASHDIR=1
 		MAKEVARS+=("CC=ccache gcc")
 	fi
-	configure "$src" "$out"
+	configure "$src" "$out" "$variant"
 	make_with_progress "kbuild $variant-$FLAVOR" "$out/build.log" "$BUILD/kernel/.steps-$FLAVOR" \
 		make -C "$src" O="$out" "${MAKEVARS[@]}" -j"$jobs" bzImage modules
 	tree_version "$src" >"$out/.vmscope-version"

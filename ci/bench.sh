@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: does the series cost anything with its tracepoints off?
+# Boots the baseline and the patched kernel in deterministic mode (icount:
+# guest time follows executed instructions), runs the same test_vmalloc
+# cases on each and compares. Prints a table, writes bench.json and, with
+# gnuplot, bench.png.
+#
+# Environment: BENCH_MASK (run_test_mask), BENCH_LOOPS (test_loop_count),
+# BENCH_LIMIT (largest accepted slowdown in percent, default 0.5).
+set -euo pipefail
+prog=bench
+. "$(dirname "$0")/lib.sh"
+cd "$VMSCOPE_TOP"
+
+# fix_size, full_fit, random_size, fix_align, random_size_align.
+mask=${BENCH_MASK:-59}
+loops=${BENCH_LOOPS:-20000}
+limit=${BENCH_LIMIT:-0.5}
+
+mkdir -p "$BUILD/results"
+res=$(mktemp -d "$BUILD/results/bench-$(date +%Y%m%d-%H%M%S)-XXXX")
+ln -sfn "$(basename "$res")" "$BUILD/results/bench-latest"
+say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode"
+
+for k in baseline patched; do
+	say "[$k] booting $(kernel_out "$k")"
+	start=$SECONDS
+	mkdir -p "$res/$k"
+	ci/vmrun -q -D -k "$k" -r "$res/$k" -- ci/guest/test-vmalloc.sh \
+		run_test_mask="$mask" test_loop_count="$loops" nr_threads=1 sequential_test_order=1 ||
+		die "$k: guest run failed (log: $res/$k/serial.log)"
+	build/tools/tvreport -j -l "$k" "$res/$k/dmesg" >"$res/$k.json" ||
+		die "$k: test_vmalloc failed (dmesg: $res/$k/dmesg)"
+	say "[$k] done in $(elapsed $((SECONDS - start)))"
+done
+
+# One row per test: baseline, patched, difference in percent.
+jq -n --slurpfile b "$res/baseline.json" --slurpfile p "$res/patched.json" --argjson limit "$limit" '
+	[ $b[0].results[] as $x
+	  | ($p[0].results[] | select(.test == $x.test)) as $y
+	  | { test: $x.test, baseline_usec: $x.avg_usec, patched_usec: $y.avg_usec,
+	      diff_pct: ((($y.avg_usec - $x.avg_usec) * 10000 / $x.avg_usec | round) / 100) } ]
+	| { mode: "icount virtual time (instructions), not wall-clock",
+	    limit_pct: $limit, results: ., pass: (map(.diff_pct <= $limit) | all) }' >"$res/bench.json"
+
+echo
+echo "test_vmalloc, avg usec per run (icount virtual time, not wall-clock); tracepoints present, disabled"
+printf '%-30s %12s %12s %9s\n' test baseline patched diff
+jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$res/bench.json" |
+	while IFS=$'\t' read -r t b p d; do printf '%-30s %12s %12s %8s%%\n' "$t" "$b" "$p" "$d"; done
+
+if command -v gnuplot >/dev/null; then
+	jq -r '.results[] | [.test, .baseline_usec, .patched_usec] | @tsv' "$res/bench.json" >"$res/bench.tsv"
+	gnuplot <<EOF || say "gnuplot failed; no plot"
+set terminal pngcairo size 900,500 noenhanced
+set output '$res/bench.png'
+set title 'test_vmalloc: baseline vs patched (tracepoints off), icount virtual time'
+set ylabel 'avg usec per run (lower is better)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set xtics rotate by -20
+set key top left
+set datafile separator '\t'
+plot '$res/bench.tsv' using 2:xtic(1) title 'baseline', '' using 3 title 'patched'
+EOF
+	[ -f "$res/bench.png" ] && say "plot: $res/bench.png"
+fi
+say "results: $res/bench.json"
+if [ "$(jq .pass "$res/bench.json")" != true ]; then
+	die "the patched kernel is more than $limit% slower on a test (see above)"
+fi
+say "PASS: every test within $limit% of the baseline"

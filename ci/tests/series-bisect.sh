@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every prefix of the series builds without compiler warnings in mm/ and
+# boots and runs test_vmalloc on its own (bisectability). The full series
+# is what the other tests run; it is rebuilt at the end, also on failure.
+. "$(dirname "$0")/../testlib.sh"
+
+n=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series | wc -l)
+[ "$n" -gt 1 ] || { echo "fewer than two patches: nothing to bisect"; exit 0; }
+out=$(kernel_out patched)
+restore() { ci/kernel.sh build patched >/dev/null 2>&1 || echo "could not rebuild the full series" >&2; }
+trap restore EXIT
+
+for k in $(seq 1 $((n - 1))); do
+	SERIES_UPTO=$k PROGRESS_EVERY=60 ci/kernel.sh build patched || fail "patches 1..$k do not build"
+	if grep -E '^[^ ]*(mm|include)/[^ ]*:[0-9]+:[0-9]+: warning:' "$out/build.log"; then
+		fail "patches 1..$k: compiler warnings"
+	fi
+	res=$(new_results)
+	ci/vmrun -q -r "$res" -- ci/guest/test-vmalloc.sh run_test_mask=3 nr_threads=1 test_loop_count=100 ||
+		fail "patches 1..$k: guest run failed (log: $res/serial.log)"
+	build/tools/tvreport "$res/dmesg" >/dev/null || fail "patches 1..$k: test_vmalloc failed"
+	echo "ok: patches 1..$k build and boot, test_vmalloc passes"
+done

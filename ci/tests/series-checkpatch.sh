@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every patch of the series passes the kernel's checkpatch.pl --strict with
+# no error, warning or check, and has a Signed-off-by.
+. "$(dirname "$0")/../testlib.sh"
+
+src=$BUILD/src/linux
+[ -x "$src/scripts/checkpatch.pl" ] || fail "no $src/scripts/checkpatch.pl (make kernel first)"
+n=0
+for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series); do
+	out=$(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree --terse "$VMSCOPE_TOP/patches/$p" 2>&1)
+	if grep -qE 'ERROR|WARNING|CHECK' <<<"$out"; then
+		fail "checkpatch --strict on $p: $out"
+	fi
+	grep -q '^Signed-off-by: ' "patches/$p" || fail "$p has no Signed-off-by"
+	echo "ok: $p"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "patches/series lists no patch"
+echo "$n patches clean"
