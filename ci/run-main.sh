@@ -33,5 +33,11 @@ echo
 build/tools/tvreport -l "Linux $ver $kernel, times are icount virtual time (instructions), not wall-clock" \
 	"$res/dmesg" || die "test_vmalloc reported failures (dmesg: $res/dmesg)"
 build/tools/tvreport -j -l "$ver $kernel" "$res/dmesg" >"$res/test_vmalloc.json"
+if [ -f "$res/state-before" ] && [ -f "$res/state-after" ]; then
+	echo
+	echo "vmalloc state (/sys/kernel/debug/vmalloc/state), before and after the workload"
+	paste "$res/state-before" "$res/state-after" |
+		awk '{ printf "%-18s %22s %22s\n", $1, $2, $4 }'
+fi
 echo
 say "results: $res (test_vmalloc.json, dmesg, serial.log)"
