@@ -91,7 +91,8 @@ cmd_unpatch() {
 	local files
 	files=$(touched_files)
 	if [ -d "$PATCHED_DIR/.pc" ] && [ -n "$(quilt_in applied 2>/dev/null || true)" ]; then
-		quilt_in pop -a -q >/dev/null || die "quilt pop -a failed in $PATCHED_DIR"
+		# -f: restore from quilt's backups even if patches/ changed since.
+		quilt_in pop -a -f -q >/dev/null || die "quilt pop -a failed in $PATCHED_DIR"
 	fi
 	# Restored files keep old mtimes; make them newer than their objects.
 	[ -z "$files" ] || (cd "$PATCHED_DIR" && echo "$files" | xargs -r touch --no-create)
