@@ -50,19 +50,23 @@ jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$
 	while IFS=$'\t' read -r t b p d; do printf '%-30s %12s %12s %8s%%\n' "$t" "$b" "$p" "$d"; done
 
 if command -v gnuplot >/dev/null; then
-	jq -r '.results[] | [.test, .baseline_usec, .patched_usec] | @tsv' "$res/bench.json" >"$res/bench.tsv"
+	jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$res/bench.json" >"$res/bench.tsv"
 	gnuplot <<EOF || say "gnuplot failed; no plot"
-set terminal pngcairo size 900,500 noenhanced
+set terminal pngcairo size 900,700 noenhanced
 set output '$res/bench.png'
-set title 'test_vmalloc: baseline vs patched (tracepoints off), icount virtual time'
-set ylabel 'avg usec per run (lower is better)'
+set datafile separator '\t'
 set style data histograms
-set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -20
+set multiplot layout 2,1 title 'test_vmalloc, baseline vs patched (tracepoints off), icount virtual time'
+set ylabel 'avg usec per run'
+set style histogram clustered gap 1
 set key top left
-set datafile separator '\t'
 plot '$res/bench.tsv' using 2:xtic(1) title 'baseline', '' using 3 title 'patched'
+set ylabel 'patched vs baseline (%)'
+set key top right
+plot '$res/bench.tsv' using 4:xtic(1) title 'difference' lc rgb '#c04040', $limit with lines dt 2 lc rgb 'black' title 'limit $limit%'
+unset multiplot
 EOF
 	[ -f "$res/bench.png" ] && say "plot: $res/bench.png"
 fi
