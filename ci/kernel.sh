@@ -257,7 +257,10 @@ cmd_build() {
 		MAKEVARS+=("CC=ccache gcc")
 	fi
 	configure "$src" "$out" "$variant"
+	# Not make's own flags: an outer "make -s" would silence the step lines
+	# that the progress counts.
 	make_with_progress "kbuild $variant-$FLAVOR" "$out/build.log" "$BUILD/kernel/.steps-$FLAVOR" \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		make -C "$src" O="$out" "${MAKEVARS[@]}" -j"$jobs" bzImage modules
 	tree_version "$src" >"$out/.vmscope-version"
 	say "$variant-$FLAVOR: Linux $(cat "$out/.vmscope-version") ($(git -C "$VMSCOPE_TOP" rev-parse --short HEAD 2>/dev/null || echo no-git)) -> $out/arch/x86/boot/bzImage"
