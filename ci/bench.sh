@@ -12,9 +12,8 @@ prog=bench
 . "$(dirname "$0")/lib.sh"
 cd "$VMSCOPE_TOP"
 
-# fix_size, full_fit, random_size, fix_align, random_size_align.
-mask=${BENCH_MASK:-59}
-loops=${BENCH_LOOPS:-20000}
+mask=${BENCH_MASK:-$TV_TIMED_MASK}
+loops=${BENCH_LOOPS:-$TV_TIMED_LOOPS}
 limit=${BENCH_LIMIT:-0.5}
 
 mkdir -p "$BUILD/results"
@@ -27,7 +26,7 @@ for k in baseline patched; do
 	start=$SECONDS
 	mkdir -p "$res/$k"
 	ci/vmrun -q -D -k "$k" -r "$res/$k" -- ci/guest/test-vmalloc.sh \
-		run_test_mask="$mask" test_loop_count="$loops" nr_threads=1 sequential_test_order=1 ||
+		run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS ||
 		die "$k: guest run failed (log: $res/$k/serial.log)"
 	build/tools/tvreport -j -l "$k" "$res/$k/dmesg" >"$res/$k.json" ||
 		die "$k: test_vmalloc failed (dmesg: $res/$k/dmesg)"

@@ -16,7 +16,6 @@ prog=kernel.sh
 
 PRISTINE_DIR=$BUILD/src/linux
 PATCHED_DIR=$BUILD/src/patched
-PATCHES=${PATCHES:-$VMSCOPE_TOP/patches} # tests point this elsewhere
 TARBALL_GLOB='/usr/src/linux-source-6.12.tar.*'
 
 # The tree every variant starts from: KSRC, or Debian's linux-source-6.12.
@@ -60,11 +59,6 @@ check_tree() {
 	if [ -f "$src/.config" ] || [ -d "$src/include/config" ]; then
 		die "$src has been configured or built in-tree; run 'make mrproper' there (vmscope builds out of tree)"
 	fi
-}
-
-series_patches() {
-	[ -f "$PATCHES/series" ] || return 0
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'
 }
 
 series_hash() {

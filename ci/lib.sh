@@ -28,6 +28,21 @@ kernel_out() {
 	esac
 }
 
+# The quilt series: patch file names in order, comments and blank lines left out.
+PATCHES=${PATCHES:-$VMSCOPE_TOP/patches} # tests point this elsewhere
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series" | awk '{print $1}'
+}
+
+# The test_vmalloc cases that make run and make bench time: fix_size,
+# full_fit, random_size, fix_align, random_size_align. Not
+# align_shift_alloc_test: it asks for alignments a 64-bit vmalloc space
+# cannot give and fails on every kernel. One worker, fixed order.
+TV_TIMED_MASK=59
+TV_TIMED_LOOPS=20000
+TV_TIMED_ARGS="nr_threads=1 sequential_test_order=1"
+
 elapsed() { # seconds -> m:ss
 	printf '%d:%02d' $(($1 / 60)) $(($1 % 60))
 }

@@ -9,15 +9,12 @@ prog=run
 . "$(dirname "$0")/lib.sh"
 cd "$VMSCOPE_TOP"
 
-# fix_size, full_fit, random_size, fix_align, random_size_align (not
-# align_shift_alloc_test: it asks for alignments a 64-bit vmalloc space
-# cannot give and fails on every kernel).
-mask=${RUN_MASK:-59}
-loops=${RUN_LOOPS:-20000}
+mask=${RUN_MASK:-$TV_TIMED_MASK}
+loops=${RUN_LOOPS:-$TV_TIMED_LOOPS}
 kernel=${KERNEL:-patched}
 kout=$(kernel_out "$kernel")
 ver=$(cat "$kout/.vmscope-version" 2>/dev/null || echo unknown)
-series=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series | wc -l)
+series=$(series_patches | wc -l)
 
 mkdir -p "$BUILD/results"
 res=$(mktemp -d "$BUILD/results/run-$(date +%Y%m%d-%H%M%S)-XXXX")
@@ -26,7 +23,7 @@ say "Linux $ver, $kernel kernel ($series patches in the series), $FLAVOR config"
 say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode"
 start=$SECONDS
 ci/vmrun -q -D -r "$res" -- ci/guest/test-vmalloc.sh \
-	run_test_mask="$mask" test_loop_count="$loops" nr_threads=1 sequential_test_order=1 ||
+	run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS ||
 	die "guest run failed (log: $res/serial.log)"
 say "guest run took $(elapsed $((SECONDS - start))) of host time"
 echo

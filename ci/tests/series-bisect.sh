@@ -4,7 +4,7 @@
 # is what the other tests run; it is rebuilt at the end, also on failure.
 . "$(dirname "$0")/../testlib.sh"
 
-n=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series | wc -l)
+n=$(series_patches | wc -l)
 [ "$n" -gt 1 ] || { echo "fewer than two patches: nothing to bisect"; exit 0; }
 out=$(kernel_out patched)
 restore() { ci/kernel.sh build patched >/dev/null 2>&1 || echo "could not rebuild the full series" >&2; }

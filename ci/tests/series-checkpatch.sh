@@ -6,7 +6,7 @@
 src=$BUILD/src/linux
 [ -x "$src/scripts/checkpatch.pl" ] || fail "no $src/scripts/checkpatch.pl (make kernel first)"
 n=0
-for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series); do
+for p in $(series_patches); do
 	out=$(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree --terse "$VMSCOPE_TOP/patches/$p" 2>&1)
 	if grep -qE 'ERROR|WARNING|CHECK' <<<"$out"; then
 		fail "checkpatch --strict on $p: $out"
