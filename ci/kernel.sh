@@ -80,13 +80,33 @@ touched_files() {
 		cut -d/ -f3-) | sort -u
 }
 
+# Undo the applied patches from quilt's backups, newest first, as quilt
+# pop does: an empty backup stands for a file the patch created.
+restore_from_pc() {
+	local p f
+	tac "$PATCHED_DIR/.pc/applied-patches" | while read -r p; do
+		[ -d "$PATCHED_DIR/.pc/$p" ] || continue
+		(cd "$PATCHED_DIR/.pc/$p" && find . -type f ! -name '.*' | cut -c3-) | while read -r f; do
+			if [ -s "$PATCHED_DIR/.pc/$p/$f" ]; then
+				cp -p "$PATCHED_DIR/.pc/$p/$f" "$PATCHED_DIR/$f"
+			else
+				rm -f "$PATCHED_DIR/$f"
+			fi
+		done
+	done || die "cannot restore $PATCHED_DIR from quilt's backups"
+}
+
 cmd_unpatch() {
 	[ -d "$PATCHED_DIR" ] || { say "no patched tree; nothing to unpatch"; return 0; }
 	local files
 	files=$(touched_files)
 	if [ -d "$PATCHED_DIR/.pc" ] && [ -n "$(quilt_in applied 2>/dev/null || true)" ]; then
 		# -f: restore from quilt's backups even if patches/ changed since.
-		quilt_in pop -a -f -q >/dev/null || die "quilt pop -a failed in $PATCHED_DIR"
+		quilt_in pop -a -f -q >/dev/null 2>&1 || restore_from_pc
+	elif [ -s "$PATCHED_DIR/.pc/applied-patches" ]; then
+		# quilt cannot read its own state when an applied patch has left
+		# patches/ (renamed, deleted): restore from its backups directly.
+		restore_from_pc
 	fi
 	# Restored files keep old mtimes; make them newer than their objects.
 	[ -z "$files" ] || (cd "$PATCHED_DIR" && echo "$files" | xargs -r touch --no-create)
