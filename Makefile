@@ -64,7 +64,7 @@ run: kernel bpf tools
 test: deps
 	@ci/test.sh
 
-bench: kernels tools
+bench: kernels bpf tools
 	@ci/bench.sh
 
 clean:

@@ -20,4 +20,10 @@ bool probe_tracepoint(const char *category, const char *name);
 /* True if kernel BTF describes tracepoint NAME (btf_trace_NAME), i.e. tp_btf works. */
 bool probe_tp_btf(const char *name);
 
+/* True if kernel BTF has function NAME (fentry/fexit can attach to it). */
+bool probe_btf_func(const char *name);
+
+/* True if /proc/kallsyms lists NAME as a text symbol (kprobes can attach). */
+bool probe_ksym(const char *name);
+
 #endif /* __VMSCOPE_PROBE_H */

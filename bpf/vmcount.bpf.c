@@ -10,10 +10,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vmcount.h"
+#include "filter.bpf.h"
 
-const volatile pid_t targ_tgid = 0;
-const volatile bool filter_comm = false;
-const volatile char targ_comm[TASK_COMM_LEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -22,29 +20,12 @@ struct {
 	__type(value, struct vmcount_stats);
 } stats SEC(".maps");
 
-static __always_inline bool comm_matches(void)
-{
-	char comm[TASK_COMM_LEN];
-	int i;
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	for (i = 0; i < TASK_COMM_LEN; i++) {
-		if (comm[i] != targ_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
 static __always_inline int count(unsigned long size, int failed)
 {
 	struct vmcount_stats *s;
 	__u32 zero = 0;
 
-	if (targ_tgid && (bpf_get_current_pid_tgid() >> 32) != targ_tgid)
-		return 0;
-	if (filter_comm && !comm_matches())
+	if (!task_matches())
 		return 0;
 	s = bpf_map_lookup_elem(&stats, &zero);
 	if (!s)

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# `make bench`: does the series cost anything with its tracepoints off?
-# Boots the baseline and the patched kernel in deterministic mode (icount:
-# guest time follows executed instructions), runs the same test_vmalloc
-# cases on each and compares. Prints a table, writes bench.json and, with
-# gnuplot, bench.png.
+# `make bench`: does the series cost anything with its tracepoints off, and
+# what do tracers cost with them on?
 #
+# Part 1: boots the baseline and the patched kernel in deterministic mode
+# (icount: guest time follows executed instructions), BENCH_ROUNDS times
+# each, interleaved, and compares the median of each test_vmalloc case.
+# Every boot uses the same results path: the path is on the kernel command
+# line, which seeds the guest's entropy pool, and a different seed gives
+# test_vmalloc's random_size cases other sizes (about 1% apart).
+# Part 2 (BENCH_TRACERS=1, the default): the patched kernel with no tracer,
+# vmlat (all stages, tp_btf), vmlat -M fentry (total only, fentry/fexit) and
+# a bpftrace kprobe script measuring the same total.
+#
+# Prints tables, writes bench.json and, with gnuplot, bench.png.
 # Environment: BENCH_MASK (run_test_mask), BENCH_LOOPS (test_loop_count),
-# BENCH_LIMIT (largest accepted slowdown in percent, default 0.5).
+# BENCH_ROUNDS (boots per kernel, default 3), BENCH_LIMIT (largest accepted
+# slowdown in percent, default 0.5), BENCH_TRACERS (0 to skip part 2).
 set -euo pipefail
 prog=bench
 . "$(dirname "$0")/lib.sh"
@@ -14,59 +23,131 @@ cd "$VMSCOPE_TOP"
 
 mask=${BENCH_MASK:-$TV_TIMED_MASK}
 loops=${BENCH_LOOPS:-$TV_TIMED_LOOPS}
+rounds=${BENCH_ROUNDS:-3}
 limit=${BENCH_LIMIT:-0.5}
+tracers=${BENCH_TRACERS:-1}
+case $rounds in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive integer, not '$rounds'" ;; esac
 
 mkdir -p "$BUILD/results"
 res=$(mktemp -d "$BUILD/results/bench-$(date +%Y%m%d-%H%M%S)-XXXX")
 ln -sfn "$(basename "$res")" "$BUILD/results/bench-latest"
-say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode"
+# The one path every boot sees; a lock keeps two benches from sharing it.
+boot=$BUILD/results/bench-boot
+exec 9>"$BUILD/results/.bench.lock"
+flock -n 9 || die "another make bench is running"
 
-for k in baseline patched; do
-	say "[$k] booting $(kernel_out "$k")"
-	start=$SECONDS
-	mkdir -p "$res/$k"
-	ci/vmrun -q -D -k "$k" -r "$res/$k" -- ci/guest/test-vmalloc.sh \
-		run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS ||
-		die "$k: guest run failed (log: $res/$k/serial.log)"
-	build/tools/tvreport -j -l "$k" "$res/$k/dmesg" >"$res/$k.json" ||
-		die "$k: test_vmalloc failed (dmesg: $res/$k/dmesg)"
-	say "[$k] done in $(elapsed $((SECONDS - start)))"
+# boot NAME KERNEL GUEST-COMMAND...: one deterministic boot; results kept
+# in $res/NAME, test_vmalloc's summary in $res/NAME.json.
+boot() {
+	local name=$1 kernel=$2 start=$SECONDS
+	shift 2
+	rm -rf "$boot" && mkdir -p "$boot"
+	say "[$name] booting the $kernel kernel"
+	if ! ci/vmrun -q -D -k "$kernel" -r "$boot" -- "$@"; then
+		mv "$boot" "$res/$name"
+		die "$name: guest run failed (log: $res/$name/serial.log)"
+	fi
+	mv "$boot" "$res/$name"
+	build/tools/tvreport -j -l "$name" "$res/$name/dmesg" >"$res/$name.json" ||
+		die "$name: test_vmalloc failed (dmesg: $res/$name/dmesg)"
+	say "[$name] done in $(elapsed $((SECONDS - start)))"
+}
+tv_args=(run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS)
+
+say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode, $rounds rounds"
+for r in $(seq "$rounds"); do
+	for k in baseline patched; do
+		boot "$k-$r" "$k" ci/guest/test-vmalloc.sh "${tv_args[@]}"
+	done
 done
 
-# One row per test: baseline, patched, difference in percent.
-jq -n --slurpfile b "$res/baseline.json" --slurpfile p "$res/patched.json" --argjson limit "$limit" '
-	[ $b[0].results[] as $x
-	  | ($p[0].results[] | select(.test == $x.test)) as $y
-	  | { test: $x.test, baseline_usec: $x.avg_usec, patched_usec: $y.avg_usec,
-	      diff_pct: ((($y.avg_usec - $x.avg_usec) * 10000 / $x.avg_usec | round) / 100) } ]
+# Tracer overhead: the patched kernel, one boot per tracer, same workload.
+# (c) and (d) measure only the total; (b) measures every stage.
+TRACERS="none vmlat fentry bpftrace"
+if [ "$tracers" = 1 ]; then
+	for t in $TRACERS; do
+		boot "tracer-$t" patched ci/guest/traced.sh "$t" "${tv_args[@]}"
+	done
+fi
+
+jq -n --argjson limit "$limit" --argjson rounds "$rounds" --arg tracers "$([ "$tracers" = 1 ] && echo "$TRACERS")" '
+	def r2: (. * 100 | round) / 100;
+	def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def spread: (max - min) * 100 / min | r2;
+	def usec($runs; $t): $runs | map(.results[] | select(.test == $t) | .avg_usec);
+	def pct($x; $base): ($x - $base) * 100 / $base | r2;
+	[inputs] as $all
+	| ($all | map(select(.label | startswith("baseline-")))) as $b
+	| ($all | map(select(.label | startswith("patched-")))) as $p
+	| ($all | map(select(.label | startswith("tracer-"))) | map({ key: (.label | ltrimstr("tracer-")), value: . }) | from_entries) as $tr
+	| [ $b[0].results[].test ] as $tests
 	| { mode: "icount virtual time (instructions), not wall-clock",
-	    limit_pct: $limit, results: ., pass: (map(.diff_pct <= $limit) | all) }' >"$res/bench.json"
+	    rounds: $rounds, limit_pct: $limit,
+	    results: [ $tests[] as $t
+		| usec($b; $t) as $bv | usec($p; $t) as $pv
+		| { test: $t, baseline_usec: ($bv | median), patched_usec: ($pv | median),
+		    diff_pct: pct($pv | median; $bv | median),
+		    baseline_runs: $bv, patched_runs: $pv,
+		    baseline_spread_pct: ($bv | spread), patched_spread_pct: ($pv | spread) } ] }
+	| .pass = (.results | map(.diff_pct <= $limit) | all)
+	| if $tracers == "" then . else
+	  .tracers = [ $tests[] as $t
+		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = usec([$tr[$k]]; $t)[0])) as $u
+		| { test: $t, usec: $u,
+		    added_pct: { vmlat: pct($u.vmlat; $u.none), fentry: pct($u.fentry; $u.none), bpftrace: pct($u.bpftrace; $u.none) } }
+		| .vmlat_vs_fentry = (if .added_pct.fentry > 0 then .added_pct.vmlat / .added_pct.fentry | r2 else null end)
+		| .vmlat_vs_bpftrace = (if .added_pct.bpftrace > 0 then .added_pct.vmlat / .added_pct.bpftrace | r2 else null end) ]
+	  end' "$res"/baseline-*.json "$res"/patched-*.json $([ "$tracers" = 1 ] && echo "$res"/tracer-*.json) >"$res/bench.json"
 
 echo
-echo "test_vmalloc, avg usec per run (icount virtual time, not wall-clock); tracepoints present, disabled"
-printf '%-30s %12s %12s %9s\n' test baseline patched diff
-jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$res/bench.json" |
-	while IFS=$'\t' read -r t b p d; do printf '%-30s %12s %12s %8s%%\n' "$t" "$b" "$p" "$d"; done
+echo "test_vmalloc, avg usec per run, median of $rounds boots (icount virtual time, not wall-clock); tracepoints present, disabled"
+printf '%-30s %12s %12s %9s %14s\n' test baseline patched diff "spread b/p"
+jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct, .baseline_spread_pct, .patched_spread_pct] | @tsv' "$res/bench.json" |
+	while IFS=$'\t' read -r t b p d sb sp; do printf '%-30s %12s %12s %8s%% %6s%%/%s%%\n' "$t" "$b" "$p" "$d" "$sb" "$sp"; done
+if [ "$tracers" = 1 ]; then
+	echo
+	echo "Tracer cost on the patched kernel, one boot each: added time vs no tracer (icount virtual time)"
+	echo "  (b) vmlat: every stage, tp_btf   (c) vmlat -M fentry: total only   (d) bpftrace kprobe/kretprobe: total only"
+	printf '%-30s %10s %9s %9s %9s %9s %9s\n' test "no tracer" "(b)" "(c)" "(d)" "(b)/(c)" "(b)/(d)"
+	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.fentry, .added_pct.bpftrace, .vmlat_vs_fentry, .vmlat_vs_bpftrace] | @tsv' "$res/bench.json" |
+		while IFS=$'\t' read -r t n b c d bc bd; do
+			printf '%-30s %10s %8s%% %8s%% %8s%% %9s %9s\n' "$t" "$n" "$b" "$c" "$d" "$bc" "$bd"
+		done
+fi
 
 if command -v gnuplot >/dev/null; then
 	jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$res/bench.json" >"$res/bench.tsv"
-	gnuplot <<EOF || say "gnuplot failed; no plot"
-set terminal pngcairo size 900,700 noenhanced
+	panels=2
+	if [ "$tracers" = 1 ]; then
+		panels=3
+		jq -r '.tracers[] | [.test, .added_pct.vmlat, .added_pct.fentry, .added_pct.bpftrace] | @tsv' "$res/bench.json" >"$res/tracers.tsv"
+	fi
+	gnuplot <<EOG || say "gnuplot failed; no plot"
+set terminal pngcairo size 900,$((panels * 340)) noenhanced
 set output '$res/bench.png'
 set datafile separator '\t'
 set style data histograms
 set style fill solid 0.8 border -1
 set xtics rotate by -20
-set multiplot layout 2,1 title 'test_vmalloc, baseline vs patched (tracepoints off), icount virtual time'
+set multiplot layout $panels,1 title 'test_vmalloc, icount virtual time (median of $rounds boots)'
 set ylabel 'avg usec per run'
 set style histogram clustered gap 1
 set key top left
+set title 'baseline vs patched, tracepoints off'
 plot '$res/bench.tsv' using 2:xtic(1) title 'baseline', '' using 3 title 'patched'
 set ylabel 'patched vs baseline (%)'
 set key top right
+set title ''
 plot '$res/bench.tsv' using 4:xtic(1) title 'difference' lc rgb '#c04040', $limit with lines dt 2 lc rgb 'black' title 'limit $limit%'
+$([ "$tracers" = 1 ] && cat <<EOP
+set title 'tracer cost, patched kernel (one boot each)'
+set ylabel 'added time vs no tracer (%)'
+set key top right
+plot '$res/tracers.tsv' using 2:xtic(1) title 'vmlat (all stages)', '' using 3 title 'fentry/fexit total', '' using 4 title 'bpftrace kprobe total'
+EOP
+)
 unset multiplot
-EOF
+EOG
 	[ -f "$res/bench.png" ] && say "plot: $res/bench.png"
 fi
 say "results: $res/bench.json"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# `make run`: boot the patched kernel in deterministic mode, run the in-tree
-# test_vmalloc workload and print its results (also as JSON).
+# `make run`: boot the patched kernel in deterministic mode; run the in-tree
+# test_vmalloc workload untraced and print its times; then trace two
+# workloads with vmlat (per-stage latency) and vmtree (tree depth, guard
+# pages) and print their report. Everything also lands in report.json.
 #
 # Environment: RUN_MASK (test_vmalloc run_test_mask), RUN_LOOPS
-# (test_loop_count), KERNEL (patched|baseline).
+# (test_loop_count, untraced), RUN_TRACED_LOOPS (traced, default 2000),
+# RUN_LARGE_LOOPS (4 MiB allocations that nest, default 200).
 set -euo pipefail
 prog=run
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +14,9 @@ cd "$VMSCOPE_TOP"
 
 mask=${RUN_MASK:-$TV_TIMED_MASK}
 loops=${RUN_LOOPS:-$TV_TIMED_LOOPS}
-kernel=${KERNEL:-patched}
+traced_loops=${RUN_TRACED_LOOPS:-2000}
+large_loops=${RUN_LARGE_LOOPS:-200}
+kernel=patched
 kout=$(kernel_out "$kernel")
 ver=$(cat "$kout/.vmscope-version" 2>/dev/null || echo unknown)
 series=$(series_patches | wc -l)
@@ -22,8 +27,8 @@ ln -sfn "$(basename "$res")" "$BUILD/results/latest"
 say "Linux $ver, $kernel kernel ($series patches in the series), $FLAVOR config"
 say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode"
 start=$SECONDS
-ci/vmrun -q -D -r "$res" -- ci/guest/test-vmalloc.sh \
-	run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS ||
+ci/vmrun -q -D -r "$res" -a "kunit.enable=1 kunit.filter_glob=vmalloc_stages" -- ci/guest/report.sh \
+	run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS -- "$traced_loops" "$large_loops" ||
 	die "guest run failed (log: $res/serial.log)"
 say "guest run took $(elapsed $((SECONDS - start))) of host time"
 echo
@@ -37,4 +42,14 @@ if [ -f "$res/state-before" ] && [ -f "$res/state-after" ]; then
 		awk '{ printf "%-18s %22s %22s\n", $1, $2, $4 }'
 fi
 echo
-say "results: $res (test_vmalloc.json, dmesg, serial.log)"
+echo "=== traced: test_vmalloc run_test_mask=$mask x $traced_loops loops, test_vmalloc 4 MiB x $large_loops (nested page arrays), KUnit vmalloc_stages"
+echo "=== vmlat: vmalloc latency per stage (nsecs of icount virtual time)"
+cat "$res/vmlat.out"
+echo
+echo "=== vmtree: vmap area tree and guard pages"
+cat "$res/vmtree.out"
+jq -n --slurpfile tv "$res/test_vmalloc.json" --slurpfile lat "$res/vmlat.json" --slurpfile tree "$res/vmtree.json" \
+	--arg kernel "$ver" '{ kernel: $kernel, time: "icount virtual time (instructions), not wall-clock",
+		test_vmalloc: $tv[0], vmlat: $lat[-1], vmtree: $tree[-1] }' >"$res/report.json"
+echo
+say "results: $res (report.json, test_vmalloc.json, vmlat.json, vmtree.json, dmesg, serial.log)"

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "trace_helpers.h"
+
+struct cli_env cli = {
+	.interval = 99999999,
+	.times = 99999999,
+};
+
+volatile sig_atomic_t cli_exiting;
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process ID only", 0 },
+	{ "comm", 'c', "COMM", 0, "Trace this command name only (up to 15 chars)", 0 },
+	{ "json", 'j', NULL, 0, "JSON output, one object per interval", 0 },
+	{ "json-file", 'o', "FILE", 0, "Also write the JSON to FILE", 0 },
+	{ "timestamp", 'T', NULL, 0, "Include a timestamp on each output", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's too)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static int pos_args;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case 'p':
+		cli.pid = parse_positive(arg, "PID", state);
+		break;
+	case 'c':
+		if (strlen(arg) >= CLI_COMM_LEN)
+			argp_error(state, "COMM '%s' is longer than %d characters", arg, CLI_COMM_LEN - 1);
+		cli.comm = arg;
+		break;
+	case 'j':
+		cli.json = true;
+		break;
+	case 'o':
+		cli.json_file = arg;
+		break;
+	case 'T':
+		cli.timestamp = true;
+		break;
+	case 'v':
+		cli.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (pos_args == 0)
+			cli.interval = parse_positive(arg, "interval", state);
+		else if (pos_args == 1)
+			cli.times = parse_positive(arg, "count", state);
+		else
+			argp_error(state, "unexpected argument '%s'", arg);
+		pos_args++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp cli_argp = {
+	.options = opts,
+	.parser = parse_arg,
+};
+
+int cli_libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !cli.verbose)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+static void sig_handler(int sig)
+{
+	cli_exiting = 1;
+}
+
+int cli_setup_signals(void)
+{
+	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
+		fprintf(stderr, "error: cannot set signal handlers: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cli_open_json_file(const char *tool, FILE **f)
+{
+	*f = NULL;
+	if (!cli.json_file)
+		return 0;
+	*f = fopen(cli.json_file, "w");
+	if (!*f) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", tool, cli.json_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Modules loaded while a tool runs: name and text range, so a caller in a
+ * module that is gone by the time the tool prints (test_vmalloc unloads
+ * itself when its run ends) still reads "[test_vmalloc]+0x36c".
+ */
+#ifndef __VMSCOPE_MODULES_BPF_H
+#define __VMSCOPE_MODULES_BPF_H
+
+#include "modules.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);		/* text base */
+	__type(value, struct module_text);
+} module_texts SEC(".maps");
+
+SEC("tp_btf/module_load")
+int BPF_PROG(module_load_btf, struct module *mod)
+{
+	struct module_text t = {};
+	__u64 base;
+
+	base = (__u64)BPF_CORE_READ(mod, mem[MOD_TEXT].base);
+	t.size = BPF_CORE_READ(mod, mem[MOD_TEXT].size);
+	bpf_probe_read_kernel_str(t.name, sizeof(t.name), mod->name);
+	bpf_map_update_elem(&module_texts, &base, &t, BPF_ANY);
+	return 0;
+}
+
+#endif /* __VMSCOPE_MODULES_BPF_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* User-space helpers shared by the vmscope tools (after bcc's trace_helpers). */
+#ifndef __VMSCOPE_TRACE_HELPERS_H
+#define __VMSCOPE_TRACE_HELPERS_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+/* Kernel text symbols from /proc/kallsyms (modules as "name [mod]"), for callers. */
+struct ksyms;
+struct ksyms *ksyms__load(void);
+/* Picks up modules loaded since; keeps those unloaded (their callers stay named). */
+void ksyms__refresh(struct ksyms *ks);
+void ksyms__free(struct ksyms *ks);
+/* Adds the modules a tool's module_texts map (modules.bpf.h) saw load. */
+void ksyms__add_module_texts(struct ksyms *ks, int map_fd);
+/* "name+0xoff", or the address in hex when unknown. */
+const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *buf, size_t len);
+
+/* bcc's log2 histogram on screen, and the same as a JSON array. */
+void print_log2_hist(const __u64 *slots, int n, const char *unit);
+void json_log2_hist(FILE *f, const __u64 *slots, int n);
+/* Upper bound (exclusive) of log2 slot I: slot 0 holds 0 and 1. */
+unsigned long long log2_slot_high(int i);
+
+/* A size for people: 4K, 2M. */
+const char *human_size(unsigned long long bytes, char *buf, size_t len);
+
+/* argp helper: a positive int or an argp error naming WHAT. */
+long parse_positive(const char *arg, const char *what, struct argp_state *state);
+
+/*
+ * Sleeps SECS seconds or until *STOP (set by a signal handler), refreshing
+ * KS (may be NULL) every 200 ms, so callers in modules get names if the
+ * module lives that long (a module gone before that shows as an address).
+ */
+void wait_interval(int secs, volatile sig_atomic_t *stop, struct ksyms *ks);
+
+/* "HH:MM:SS" now, for -T. */
+const char *timestamp(char *buf, size_t len);
+
+#endif /* __VMSCOPE_TRACE_HELPERS_H */

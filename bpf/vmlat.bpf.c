@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlat: per-stage vmalloc latency. Three ways in, chosen by the loader:
+ * the series' stage events (tp_btf, or classic tracepoints without BTF for
+ * them), or, on a kernel without the series, fentry/fexit or
+ * kprobe/kretprobe on the vmalloc core for the total only.
+ *
+ * Each thread has a small stack of open allocations, so a vmalloc nested in
+ * another (a large area's page array) gets its own frame, and its time is
+ * part of its parent's page_array stage.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bits.bpf.h"
+#include "vmlat.h"
+#include "filter.bpf.h"
+#include "modules.bpf.h"
+
+const volatile __u64 min_size = 0;
+const volatile __u64 max_size = ~0ULL;
+const volatile __u64 unit_div = 1;	/* ns per display unit */
+const volatile bool by_caller = false;
+const volatile bool by_pid = false;
+const volatile bool by_size = false;
+
+struct frame {
+	__u64 ts_start;
+	__u64 ts_last;		/* end of the last stage */
+	__u64 size;
+	__u64 caller;
+	__u64 addr;		/* the area, once reserved */
+	__u64 stage_ns[STAGE_TOTAL];
+	__u32 next;		/* the stage running now */
+	__u32 seen;		/* stages that got time, a bit each */
+	__u32 skip;		/* filtered out by size: tracked for nesting only */
+	__u32 pad;
+};
+
+struct frames {
+	__u32 depth;
+	__u32 pad;
+	struct frame f[MAX_NEST];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* thread id */
+	__type(value, struct frames);
+} frames SEC(".maps");
+
+/* Scratch for a new thread's entry: too big for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct frames);
+} frames_init SEC(".maps");
+
+/* No breakdown asked for: one histogram per stage, top level and nested. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NR_STAGES * 2);
+	__type(key, __u32);
+	__type(value, struct hist);
+} hists_flat SEC(".maps");
+
+/* Breakdown by caller, process or size class. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct hist_key);
+	__type(value, struct hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vmlat_stats);
+} stats SEC(".maps");
+
+static __always_inline struct vmlat_stats *get_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline void hist_add(struct hist_key *key, __u64 ns,
+				     struct vmlat_stats *s)
+{
+	static const struct hist zero_hist;
+	struct hist *h;
+	__u64 slot;
+
+	if (!by_caller && !by_pid && !by_size) {
+		__u32 idx = key->stage + (key->nested ? NR_STAGES : 0);
+
+		h = bpf_map_lookup_elem(&hists_flat, &idx);
+	} else {
+		h = bpf_map_lookup_elem(&hists, key);
+		if (!h) {
+			bpf_map_update_elem(&hists, key, &zero_hist, BPF_NOEXIST);
+			h = bpf_map_lookup_elem(&hists, key);
+		}
+	}
+	if (!h) {
+		s->lost_hist++;
+		return;
+	}
+	slot = log2l(ns / unit_div);
+	if (slot >= MAX_SLOTS)
+		slot = MAX_SLOTS - 1;
+	h->slots[slot]++;
+	h->count++;
+	h->sum_ns += ns;
+}
+
+/* Constant indices only: the verifier loses variable ones the compiler clamps. */
+static __always_inline void add_stage(struct frame *f, __u32 stage, __u64 ns)
+{
+	switch (stage) {
+	case STAGE_RESERVE: f->stage_ns[STAGE_RESERVE] += ns; break;
+	case STAGE_PAGE_ARRAY: f->stage_ns[STAGE_PAGE_ARRAY] += ns; break;
+	case STAGE_PAGES: f->stage_ns[STAGE_PAGES] += ns; break;
+	case STAGE_MAP: f->stage_ns[STAGE_MAP] += ns; break;
+	default: f->stage_ns[STAGE_PUBLISH] += ns; stage = STAGE_PUBLISH; break;
+	}
+	f->seen |= 1 << stage;
+}
+
+static __always_inline void count_failed(struct vmlat_stats *s, __u32 stage)
+{
+	switch (stage) {
+	case STAGE_RESERVE: s->failed_stage[STAGE_RESERVE]++; break;
+	case STAGE_PAGE_ARRAY: s->failed_stage[STAGE_PAGE_ARRAY]++; break;
+	case STAGE_PAGES: s->failed_stage[STAGE_PAGES]++; break;
+	case STAGE_MAP: s->failed_stage[STAGE_MAP]++; break;
+	default: s->failed_stage[STAGE_PUBLISH]++; break;
+	}
+}
+
+/* An allocation starts: push a frame for the current thread. */
+static __always_inline int alloc_enter(__u64 size, __u64 caller)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vmlat_stats *s;
+	struct frames *fs;
+	struct frame *f;
+	__u32 zero = 0, d;
+	bool skip;
+
+	if (!task_matches())
+		return 0;
+	fs = bpf_map_lookup_elem(&frames, &tid);
+	if (!fs) {
+		fs = bpf_map_lookup_elem(&frames_init, &zero);
+		if (!fs)
+			return 0;
+		fs->depth = 0;
+		if (bpf_map_update_elem(&frames, &tid, fs, BPF_NOEXIST) == 0)
+			fs = bpf_map_lookup_elem(&frames, &tid);
+		else
+			fs = NULL;
+	}
+	skip = size < min_size || size > max_size;
+	if (!fs || fs->depth >= MAX_NEST) {
+		/* Lost only if it was to be measured; either way not silent. */
+		s = get_stats();
+		if (s && !skip)
+			s->lost_frames++;
+		/* Keep the stack honest: the exit will pop what we skip here. */
+		if (fs && fs->depth < 255)
+			fs->depth++;
+		return 0;
+	}
+	d = fs->depth;
+	f = &fs->f[d & (MAX_NEST - 1)];
+	__builtin_memset(f, 0, sizeof(*f));
+	f->ts_start = f->ts_last = bpf_ktime_get_ns();
+	f->size = size;
+	f->caller = caller;
+	f->next = STAGE_RESERVE;
+	f->skip = skip;
+	fs->depth = d + 1;
+	return 0;
+}
+
+/* The open allocation of the current thread, or NULL. */
+static __always_inline struct frame *top_frame(struct frames **fsp)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct frames *fs;
+	__u32 d;
+
+	fs = bpf_map_lookup_elem(&frames, &tid);
+	if (!fs || !fs->depth || fs->depth > MAX_NEST)
+		return NULL;
+	*fsp = fs;
+	d = fs->depth - 1;
+	return &fs->f[d & (MAX_NEST - 1)];
+}
+
+/* A stage event: the time since the last one belongs to STAGE. */
+static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
+{
+	struct vmlat_stats *s;
+	struct frames *fs;
+	struct frame *f;
+	__u64 now;
+
+	f = top_frame(&fs);
+	if (!f)
+		return 0;
+	if (stage == STAGE_RESERVE) {
+		f->addr = addr;
+	} else if (f->addr != addr) {
+		s = get_stats();
+		if (s)
+			s->stray++;
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	add_stage(f, stage, now - f->ts_last);
+	f->ts_last = now;
+	f->next = stage + 1;
+	return 0;
+}
+
+/*
+ * An allocation ends: record its stages (STAGES: seen through the stage
+ * events, not just the core's entry and return) and pop its frame.
+ */
+static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct hist_key key = {};
+	struct vmlat_stats *s;
+	struct frames *fs;
+	struct frame *f;
+	__u64 now = bpf_ktime_get_ns();
+	__u32 d, last;
+	int i;
+
+	s = get_stats();
+	if (!s)
+		return 0;
+	fs = bpf_map_lookup_elem(&frames, &tid);
+	if (!fs || !fs->depth) {
+		if (task_matches())
+			s->unmatched++;
+		return 0;
+	}
+	d = --fs->depth;
+	if (d >= MAX_NEST)
+		return 0;	/* a frame lost on entry, counted there */
+	f = &fs->f[d & (MAX_NEST - 1)];
+	if (!f->skip) {
+		last = failed ? failed_stage : f->next;
+		if (stages)
+			add_stage(f, last, now - f->ts_last);
+
+		if (by_caller)
+			key.caller = f->caller;
+		if (by_pid) {
+			key.pid = bpf_get_current_pid_tgid() >> 32;
+			bpf_get_current_comm(key.comm, sizeof(key.comm));
+		}
+		if (by_size)
+			key.size_log2 = log2l(f->size);
+		key.nested = d > 0;
+		for (i = 0; i < STAGE_TOTAL; i++) {
+			if (!(f->seen & (1 << i)))
+				continue;
+			key.stage = i;
+			hist_add(&key, f->stage_ns[i], s);
+		}
+		key.stage = STAGE_TOTAL;
+		hist_add(&key, now - f->ts_start, s);
+		s->allocs++;
+		if (d)
+			s->nested++;
+		if (failed) {
+			s->failed++;
+			if (stages)
+				count_failed(s, last);
+		}
+	}
+	if (!d)
+		bpf_map_delete_elem(&frames, &tid);
+	return 0;
+}
+
+/* The kernel's enum vmalloc_stage (failed_stage of vmalloc_alloc_exit) to ours. */
+static __always_inline int failed_to_stage(int kstage)
+{
+	switch (kstage) {
+	case 3: return STAGE_PAGE_ARRAY;	/* VMALLOC_STAGE_PAGE_ARRAY */
+	case 4: return STAGE_PAGES;		/* VMALLOC_STAGE_PAGES */
+	case 5: return STAGE_MAP;		/* VMALLOC_STAGE_MAP */
+	default: return STAGE_RESERVE;		/* SIZE, RESERVE */
+	}
+}
+
+/* The series' stage events through BTF: raw arguments, no record copy. */
+/*
+ * A "const void *" argument fails the 6.12 verifier's context check (it
+ * takes only void * as a scalar), so pointer arguments are read as words.
+ */
+static __always_inline __u64 ctx_word(void *ctx, int n)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (__u64 *)ctx + n);
+	return v;
+}
+
+SEC("tp_btf/vmalloc_alloc_enter")
+int BPF_PROG(enter_btf, unsigned long size)
+{
+	return alloc_enter(size, ctx_word(ctx, 5));
+}
+
+SEC("tp_btf/vmalloc_va_reserved")
+int BPF_PROG(reserved_btf, unsigned long addr)
+{
+	return stage_end(STAGE_RESERVE, addr);
+}
+
+SEC("tp_btf/vmalloc_page_array")
+int BPF_PROG(page_array_btf, unsigned long addr)
+{
+	return stage_end(STAGE_PAGE_ARRAY, addr);
+}
+
+SEC("tp_btf/vmalloc_pages_alloc")
+int BPF_PROG(pages_btf, unsigned long addr)
+{
+	return stage_end(STAGE_PAGES, addr);
+}
+
+SEC("tp_btf/vmalloc_pages_map")
+int BPF_PROG(map_btf, unsigned long addr)
+{
+	return stage_end(STAGE_MAP, addr);
+}
+
+SEC("tp_btf/vmalloc_alloc_exit")
+int BPF_PROG(exit_btf)
+{
+	return alloc_exit(true, !ctx_word(ctx, 0), failed_to_stage(ctx_word(ctx, 2)));
+}
+
+/* The same through classic tracepoints, when BTF lacks the events. */
+SEC("tracepoint/vmalloc/vmalloc_alloc_enter")
+int enter_tp(struct trace_event_raw_vmalloc_alloc_enter *ctx)
+{
+	return alloc_enter(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, caller));
+}
+
+SEC("tracepoint/vmalloc/vmalloc_va_reserved")
+int reserved_tp(struct trace_event_raw_vmalloc_va_reserved *ctx)
+{
+	return stage_end(STAGE_RESERVE, BPF_CORE_READ(ctx, addr));
+}
+
+SEC("tracepoint/vmalloc/vmalloc_page_array")
+int page_array_tp(struct trace_event_raw_vmalloc_page_array *ctx)
+{
+	return stage_end(STAGE_PAGE_ARRAY, BPF_CORE_READ(ctx, addr));
+}
+
+SEC("tracepoint/vmalloc/vmalloc_pages_alloc")
+int pages_tp(struct trace_event_raw_vmalloc_pages *ctx)
+{
+	return stage_end(STAGE_PAGES, BPF_CORE_READ(ctx, addr));
+}
+
+SEC("tracepoint/vmalloc/vmalloc_pages_map")
+int map_tp(struct trace_event_raw_vmalloc_pages *ctx)
+{
+	return stage_end(STAGE_MAP, BPF_CORE_READ(ctx, addr));
+}
+
+SEC("tracepoint/vmalloc/vmalloc_alloc_exit")
+int exit_tp(struct trace_event_raw_vmalloc_alloc_exit *ctx)
+{
+	return alloc_exit(true, !BPF_CORE_READ(ctx, addr), failed_to_stage(BPF_CORE_READ(ctx, stage)));
+}
+
+/*
+ * Without the series: the vmalloc core as a whole. The loader retargets
+ * these to __vmalloc_node_range on kernels before the _noprof rename.
+ */
+SEC("fentry/__vmalloc_node_range_noprof")
+int BPF_PROG(core_fentry, unsigned long size)
+{
+	__u64 caller = 0;
+
+	bpf_get_func_arg(ctx, 8, &caller);
+	return alloc_enter(size, caller);
+}
+
+SEC("fexit/__vmalloc_node_range_noprof")
+int BPF_PROG(core_fexit)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return alloc_exit(false, !ret, 0);
+}
+
+/* x86-64: arguments 7-9 are on the stack, above the return address. */
+SEC("kprobe")
+int BPF_KPROBE(core_kprobe, unsigned long size)
+{
+	__u64 caller = 0;
+
+	bpf_probe_read_kernel(&caller, sizeof(caller), (void *)(PT_REGS_SP(ctx) + 24));
+	return alloc_enter(size, caller);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(core_kretprobe, void *ret)
+{
+	return alloc_exit(false, !ret, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";

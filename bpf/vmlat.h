@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by vmlat.bpf.c and vmlat.c. */
+#ifndef __VMLAT_H
+#define __VMLAT_H
+
+#define TASK_COMM_LEN	16
+#define MAX_SLOTS	32
+/* vmalloc nests once (a large area's page array); room for more. */
+#define MAX_NEST	4
+
+/*
+ * The stages of the series' stage model, in call order. Each stage event
+ * ends one stage; vmalloc_alloc_exit ends the last one reached (publish on
+ * success, the failed stage on failure). A stage's time runs from the
+ * previous event of the same allocation, so the stages of an allocation add
+ * up to its total exactly.
+ */
+enum vmlat_stage {
+	STAGE_RESERVE,		/* vmalloc_alloc_enter -> vmalloc_va_reserved */
+	STAGE_PAGE_ARRAY,	/* -> vmalloc_page_array (may nest a vmalloc) */
+	STAGE_PAGES,		/* -> vmalloc_pages_alloc */
+	STAGE_MAP,		/* -> vmalloc_pages_map */
+	STAGE_PUBLISH,		/* -> vmalloc_alloc_exit */
+	STAGE_TOTAL,		/* enter -> exit */
+	NR_STAGES,
+};
+
+/* How the BPF side sees allocations: chosen by the loader at run time. */
+enum vmlat_mode {
+	MODE_STAGES,	/* the series' stage events (tp_btf or tracepoint) */
+	MODE_FENTRY,	/* fentry/fexit on the vmalloc core: total only */
+	MODE_KPROBE,	/* kprobe/kretprobe on the vmalloc core: total only */
+};
+
+/* A histogram's key: the stage, plus what the user asked to break down by. */
+struct hist_key {
+	__u64 caller;		/* -C: vmalloc's caller argument */
+	__u32 pid;		/* -P: thread group id */
+	__u32 size_log2;	/* -S: log2 of the requested size */
+	__u32 stage;
+	__u32 nested;		/* allocated inside another vmalloc */
+	char comm[TASK_COMM_LEN];	/* -P */
+};
+
+struct hist {
+	__u64 slots[MAX_SLOTS];
+	__u64 count;
+	__u64 sum_ns;		/* exact, whatever the display unit */
+};
+
+struct vmlat_stats {
+	__u64 allocs;		/* allocations measured (incl. nested) */
+	__u64 nested;		/* of which inside another vmalloc */
+	__u64 failed;		/* of which returned NULL */
+	__u64 failed_stage[NR_STAGES];
+	__u64 unmatched;	/* exits whose entry came before the tracer */
+	__u64 lost_frames;	/* entries not tracked: frame map full, too deep */
+	__u64 lost_hist;	/* histogram updates lost: map full */
+	__u64 stray;		/* stage events not matching the open allocation */
+};
+
+#endif /* __VMLAT_H */

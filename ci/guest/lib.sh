@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# Guest-side helpers: start a tracer in the background, wait until it is
+# attached, stop it with SIGINT. Source it from a guest script.
+BPF=$VMSCOPE_TOP/build/bpf
+TEST_VMALLOC=$VMSCOPE_KBUILD/lib/test_vmalloc.ko
+
+# start_tracer NAME READY-REGEX CMD...: stdout to $VMSCOPE_RESULTS/NAME.out,
+# stderr to NAME.err; returns once READY-REGEX shows in either (tools print
+# "Tracing", bpftrace "Attaching"), fails if the tracer exits first.
+start_tracer() {
+	local name=$1 ready=$2 out=$VMSCOPE_RESULTS/$1 pid
+	shift 2
+	"$@" >"$out.out" 2>"$out.err" &
+	pid=$!
+	eval "tracer_pid_${name//[^a-zA-Z0-9_]/_}=$pid"
+	for _ in $(seq 600); do
+		cat "$out.out" "$out.err" | grep -q "$ready" && return 0
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$name did not attach:"
+	cat "$out.err"
+	kill $pid 2>/dev/null
+	return 1
+}
+
+# stop_tracer NAME: SIGINT, wait, exit status into NAME.rc (and returned).
+stop_tracer() {
+	local pid rc
+	eval "pid=\$tracer_pid_${1//[^a-zA-Z0-9_]/_}"
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+	echo $rc >"$VMSCOPE_RESULTS/$1.rc"
+	return $rc
+}
+
+# run_test_vmalloc PARAM=VALUE...: one test_vmalloc run (its insmod
+# "fails" with EAGAIN by design); its log appended to test_vmalloc.dmesg.
+run_test_vmalloc() {
+	dmesg -C
+	insmod "$TEST_VMALLOC" "$@" 2>/dev/null
+	dmesg >>"$VMSCOPE_RESULTS/test_vmalloc.dmesg"
+}
+
+# run_kunit_suite NAME: runs a built-in KUnit suite again, now (needs
+# kunit.enable=1 on the command line and CONFIG_KUNIT_DEBUGFS).
+run_kunit_suite() {
+	local dir=/sys/kernel/debug/kunit/$1
+	[ -w "$dir/run" ] || { echo "no $dir/run (boot with kunit.enable=1 kunit.filter_glob=$1)"; return 1; }
+	echo run >"$dir/run"
+	cat "$dir/results" >"$VMSCOPE_RESULTS/kunit-$1.ktap"
+	grep -q "^ok [0-9]* $1" "$VMSCOPE_RESULTS/kunit-$1.ktap"
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# vmlat without the series' events: the total latency through fentry/fexit
+# and through kprobes, exact counts of a known thread's allocations. On the
+# patched kernel (forced modes) always; on the baseline kernel (what vmlat
+# chooses by itself, and the errors of what needs the series) when it is
+# built (make baseline; make bench builds it).
+. "$(dirname "$0")/../testlib.sh"
+
+loops=50
+check_mode() { # results mode
+	local out=$1/lat-$2.out
+	cat "$1/lat-$2.err"
+	expect_eq "[$2] exit status after SIGINT" "$(cat "$1/lat-$2.rc")" 0
+	expect_eq "[$2] allocations (incl. nested)" "$(json_field "$out" allocs)" $((2 * loops))
+	expect_eq "[$2] nested" "$(json_field "$out" nested)" $loops
+	expect_eq "[$2] stage histograms" "$(jq '[.hists[] | select(.stage != "total")] | length' "$out")" 0
+	expect_eq "[$2] total count" "$(jq '[.hists[] | .count] | add' "$out")" $((2 * loops))
+	expect_eq "[$2] lost" "$(json_field "$out" lost)" 0
+}
+
+res=$(new_results)
+ci/vmrun -q -r "$res" -- ci/guest/total-only.sh $loops fentry kprobe ||
+	fail "guest script failed: $(tail -n 5 "$res/serial.log")"
+check_mode "$res" fentry
+check_mode "$res" kprobe
+grep -q 'fentry/fexit on __vmalloc_node_range_noprof' "$res/lat-fentry.err" || fail "fentry mode did not say what it attached to"
+
+if [ ! -f "$(kernel_out baseline)/arch/x86/boot/bzImage" ]; then
+	echo "baseline kernel not built: its part skipped (make baseline)"
+	exit 0
+fi
+res=$(new_results)
+ci/vmrun -q -k baseline -r "$res" -- ci/guest/total-only.sh $loops auto ||
+	fail "baseline guest script failed: $(tail -n 5 "$res/serial.log")"
+check_mode "$res" auto
+expect_eq "[baseline] mode chosen" "$(json_field "$res/lat-auto.out" mode)" fentry
+grep -q 'stage latencies need the vmscope series' "$res/lat-auto.err" || fail "vmlat did not say what needs the series"
+expect_eq "[baseline] vmlat -M stages exit status" "$(cat "$res/stages.rc")" 1
+grep -q 'no vmalloc stage events' "$res/stages.err" || fail "vmlat -M stages: $(cat "$res/stages.err")"
+expect_eq "[baseline] vmtree exit status" "$(cat "$res/vmtree.rc")" 1
+grep -q 'need the vmscope series' "$res/vmtree.err" || fail "vmtree: $(cat "$res/vmtree.err")"
+! grep -qE 'core_fentry|core_fexit' "$res/progs-after" || fail "BPF programs still loaded after vmlat exited"
