@@ -14,7 +14,7 @@
 #
 # Prints tables, writes bench.json and, with gnuplot, bench.png.
 # Environment: BENCH_MASK (run_test_mask), BENCH_LOOPS (test_loop_count),
-# BENCH_ROUNDS (boots per kernel, default 3), BENCH_LIMIT (largest accepted
+# BENCH_ROUNDS (boots per kernel, default 5), BENCH_LIMIT (largest accepted
 # slowdown in percent, default 0.5), BENCH_TRACERS (0 to skip part 2).
 set -euo pipefail
 prog=bench
@@ -23,7 +23,7 @@ cd "$VMSCOPE_TOP"
 
 mask=${BENCH_MASK:-$TV_TIMED_MASK}
 loops=${BENCH_LOOPS:-$TV_TIMED_LOOPS}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 limit=${BENCH_LIMIT:-0.5}
 tracers=${BENCH_TRACERS:-1}
 case $rounds in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive integer, not '$rounds'" ;; esac
