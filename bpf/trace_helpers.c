@@ -51,59 +51,6 @@ static char *read_small_file(const char *path)
 	return buf;
 }
 
-/* Adds what /proc/kallsyms has now; symbols of unloaded modules stay. */
-static void ksyms__add_all(struct ksyms *ks)
-{
-	char line[512], name[256], mod[64], type;
-	unsigned long addr;
-	size_t old = ks->n;
-	FILE *f;
-
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		int fields = sscanf(line, "%lx %c %255s [%63[^]]]", &addr, &type, name, mod);
-		struct ksym *k;
-
-		if (fields < 3 || !addr || (type != 't' && type != 'T'))
-			continue;
-		if (fields == 4 && !strcmp(mod, "bpf"))
-			continue;	/* BPF programs come and go; never a vmalloc caller */
-		if (fields == 4 && old) {
-			/* Modules seen before are already in. */
-			struct ksym key = { .addr = addr };
-
-			k = bsearch(&key, ks->syms, old, sizeof(*k), ksym_cmp);
-			if (k)
-				continue;
-		} else if (old) {
-			continue;	/* the core kernel does not change */
-		}
-		if (ks->n == ks->cap) {
-			struct ksym *p = realloc(ks->syms, (ks->cap = ks->cap ? ks->cap * 2 : 4096) * sizeof(*p));
-
-			if (!p)
-				break;
-			ks->syms = p;
-		}
-		k = &ks->syms[ks->n];
-		k->addr = addr;
-		if (fields == 4) {
-			k->name = malloc(strlen(name) + strlen(mod) + 4);
-			if (k->name)
-				sprintf(k->name, "%s [%s]", name, mod);
-		} else {
-			k->name = strdup(name);
-		}
-		if (!k->name)
-			break;
-		ks->n++;
-	}
-	fclose(f);
-	qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym_cmp);
-}
-
 static int ksyms__add(struct ksyms *ks, unsigned long addr, const char *name)
 {
 	struct ksym *k;
@@ -122,6 +69,42 @@ static int ksyms__add(struct ksyms *ks, unsigned long addr, const char *name)
 		return -1;
 	ks->n++;
 	return 0;
+}
+
+/* Adds what /proc/kallsyms has now; symbols of unloaded modules stay. */
+static void ksyms__add_all(struct ksyms *ks)
+{
+	char line[512], name[256], mod[64], full[336], type;
+	unsigned long addr;
+	size_t old = ks->n;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		int fields = sscanf(line, "%lx %c %255s [%63[^]]]", &addr, &type, name, mod);
+
+		if (fields < 3 || !addr || (type != 't' && type != 'T'))
+			continue;
+		if (fields == 4 && !strcmp(mod, "bpf"))
+			continue;	/* BPF programs come and go; never a vmalloc caller */
+		if (fields == 4 && old) {
+			/* Modules seen before are already in. */
+			struct ksym key = { .addr = addr };
+
+			if (bsearch(&key, ks->syms, old, sizeof(key), ksym_cmp))
+				continue;
+		} else if (old) {
+			continue;	/* the core kernel does not change */
+		}
+		if (fields == 4)
+			snprintf(full, sizeof(full), "%s [%s]", name, mod);
+		if (ksyms__add(ks, addr, fields == 4 ? full : name))
+			break;
+	}
+	fclose(f);
+	qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym_cmp);
 }
 
 void ksyms__add_module_texts(struct ksyms *ks, int map_fd)

@@ -51,14 +51,6 @@ struct {
 	__type(value, struct frames);
 } frames SEC(".maps");
 
-/* Scratch for a new thread's entry: too big for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct frames);
-} frames_init SEC(".maps");
-
 /* No breakdown asked for: one histogram per stage, top level and nested. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -150,21 +142,18 @@ static __always_inline int alloc_enter(__u64 size, __u64 caller)
 	struct vmlat_stats *s;
 	struct frames *fs;
 	struct frame *f;
-	__u32 zero = 0, d;
 	bool skip;
+	__u32 d;
 
 	if (!task_matches())
 		return 0;
 	fs = bpf_map_lookup_elem(&frames, &tid);
 	if (!fs) {
-		fs = bpf_map_lookup_elem(&frames_init, &zero);
-		if (!fs)
-			return 0;
-		fs->depth = 0;
-		if (bpf_map_update_elem(&frames, &tid, fs, BPF_NOEXIST) == 0)
+		/* A new thread's entry; too big for the BPF stack, so from .rodata. */
+		static const struct frames empty;
+
+		if (bpf_map_update_elem(&frames, &tid, &empty, BPF_NOEXIST) == 0)
 			fs = bpf_map_lookup_elem(&frames, &tid);
-		else
-			fs = NULL;
 	}
 	skip = size < min_size || size > max_size;
 	if (!fs || fs->depth >= MAX_NEST) {

@@ -255,7 +255,6 @@ static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
 		prev = &key;
 	}
 	/* Delete after the walk: deleting during it would restart it. */
-	prev = NULL;
 	while (!bpf_map_get_next_key(fd, NULL, &next))
 		if (bpf_map_delete_elem(fd, &next))
 			break;

@@ -41,7 +41,7 @@ for sig in INT TERM; do
 		bpftool prog show >"$out/$name.progs-during"
 		sleep 1
 		start=$(date +%s%N)
-		eval "pid=\$tracer_pid_${name//-/_}"
+		pid=$(tracer_pid "$name")
 		kill -$sig "$pid"
 		wait "$pid"
 		echo $? >"$out/$name.rc"

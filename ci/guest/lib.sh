@@ -4,6 +4,11 @@
 BPF=$VMSCOPE_TOP/build/bpf
 TEST_VMALLOC=$VMSCOPE_KBUILD/lib/test_vmalloc.ko
 
+# tracer_pid NAME: the PID start_tracer recorded for NAME.
+tracer_pid() {
+	eval "echo \$tracer_pid_${1//[^a-zA-Z0-9_]/_}"
+}
+
 # start_tracer NAME READY-REGEX CMD...: stdout to $VMSCOPE_RESULTS/NAME.out,
 # stderr to NAME.err; returns once READY-REGEX shows in either (tools print
 # "Tracing", bpftrace "Attaching"), fails if the tracer exits first.
@@ -27,7 +32,7 @@ start_tracer() {
 # stop_tracer NAME: SIGINT, wait, exit status into NAME.rc (and returned).
 stop_tracer() {
 	local pid rc
-	eval "pid=\$tracer_pid_${1//[^a-zA-Z0-9_]/_}"
+	pid=$(tracer_pid "$1")
 	kill -INT "$pid"
 	wait "$pid"
 	rc=$?
