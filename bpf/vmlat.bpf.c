@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlat: per-stage vmalloc latency. Three ways in, chosen by the loader:
- * the series' stage events (tp_btf, or classic tracepoints without BTF for
- * them), or, on a kernel without the series, fentry/fexit or
- * kprobe/kretprobe on the vmalloc core for the total only.
+ * vmlat: per-stage vmalloc latency. Four ways in, chosen by the loader:
  *
- * Each thread has a small stack of open allocations, so a vmalloc nested in
- * another (a large area's page array) gets its own frame, and its time is
- * part of its parent's page_array stage.
+ * - stages: the series' vmalloc_alloc_stages, one event per allocation
+ *   with every stage's time, taken by the kernel: no per-thread state;
+ * - events: the series' six stage events, paired per thread;
+ * - fentry/fexit or kprobe/kretprobe on the vmalloc core, on a kernel
+ *   without the series: the total only.
+ *
+ * (The last three through the frames below: each thread has a small stack
+ * of open allocations, so a vmalloc nested in another (a large area's page
+ * array) gets its own frame, and its time is part of its parent's
+ * page_array stage. tp_btf first, classic tracepoints without BTF.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -51,12 +55,12 @@ struct {
 	__type(value, struct frames);
 } frames SEC(".maps");
 
-/* No breakdown asked for: one histogram per stage, top level and nested. */
+/* No breakdown asked for: all stages of top-level (0) and nested (1) allocations. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NR_STAGES * 2);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct hist);
+	__type(value, struct stage_hists);
 } hists_flat SEC(".maps");
 
 /* Breakdown by caller, process or size class. */
@@ -81,17 +85,64 @@ static __always_inline struct vmlat_stats *get_stats(void)
 	return bpf_map_lookup_elem(&stats, &zero);
 }
 
+static __always_inline int count_lost_hist(void)
+{
+	struct vmlat_stats *s = get_stats();
+
+	if (s)
+		s->lost_hist++;
+	return 0;
+}
+
+static __always_inline bool no_breakdown(void)
+{
+	return !by_caller && !by_pid && !by_size;
+}
+
+/*
+ * floor(log2(v)) for v < 2^16, filled in by the loader: most stage times
+ * are below 65 us, and one load beats a dozen instructions six times per
+ * vmalloc (BPF has no count-leading-zeros instruction).
+ */
+const volatile __u8 log2_u16[1 << 16] = {};
+
+/* Add NS to H, in slot log2(V): V is NS in the display unit. */
+static __always_inline void slot_add_unit(struct hist *h, __u64 ns, __u64 v)
+{
+	__u64 slot;
+
+	if (v >> 16)
+		/* 2^32 units and more share the last slot. */
+		slot = v >> 32 ? MAX_SLOTS - 1 : log2(v);
+	else
+		slot = log2_u16[v & 0xffff];
+	/* The mask is for the verifier: the table's bytes could be anything. */
+	h->slots[slot & (MAX_SLOTS - 1)]++;
+	h->sum_ns += ns;
+}
+
+static __always_inline void slot_add_ns(struct hist *h, __u64 ns)
+{
+	slot_add_unit(h, ns, ns);
+}
+
+static __always_inline void slot_add(struct hist *h, __u64 ns)
+{
+	slot_add_unit(h, ns, unit_div == 1 ? ns : ns / unit_div);
+}
+
 static __always_inline void hist_add(struct hist_key *key, __u64 ns,
 				     struct vmlat_stats *s)
 {
 	static const struct hist zero_hist;
+	struct stage_hists *sh;
 	struct hist *h;
-	__u64 slot;
 
-	if (!by_caller && !by_pid && !by_size) {
-		__u32 idx = key->stage + (key->nested ? NR_STAGES : 0);
+	if (no_breakdown()) {
+		__u32 idx = key->nested ? 1 : 0;
 
-		h = bpf_map_lookup_elem(&hists_flat, &idx);
+		sh = bpf_map_lookup_elem(&hists_flat, &idx);
+		h = sh && key->stage < NR_STAGES ? &sh->h[key->stage] : NULL;
 	} else {
 		h = bpf_map_lookup_elem(&hists, key);
 		if (!h) {
@@ -103,12 +154,7 @@ static __always_inline void hist_add(struct hist_key *key, __u64 ns,
 		s->lost_hist++;
 		return;
 	}
-	slot = log2l(ns / unit_div);
-	if (slot >= MAX_SLOTS)
-		slot = MAX_SLOTS - 1;
-	h->slots[slot]++;
-	h->count++;
-	h->sum_ns += ns;
+	slot_add(h, ns);
 }
 
 /* Constant indices only: the verifier loses variable ones the compiler clamps. */
@@ -269,9 +315,6 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 		}
 		key.stage = STAGE_TOTAL;
 		hist_add(&key, now - f->ts_start, s);
-		s->allocs++;
-		if (d)
-			s->nested++;
 		if (failed) {
 			s->failed++;
 			if (stages)
@@ -292,6 +335,113 @@ static __always_inline int failed_to_stage(int kstage)
 	case 5: return STAGE_MAP;		/* VMALLOC_STAGE_MAP */
 	default: return STAGE_RESERVE;		/* SIZE, RESERVE */
 	}
+}
+
+/*
+ * One allocation as vmalloc_alloc_stages reports it: NS holds the time of
+ * each stage (STAGE_RESERVE..STAGE_PUBLISH); those up to the last one
+ * reached add up to TOTAL.
+ */
+static __always_inline int alloc_stages(__u64 size, __u64 caller, bool nested,
+					int kstage, __u64 total, const __u64 *ns)
+{
+	struct hist_key key = {};
+	struct vmlat_stats *s;
+	__u32 last;
+	int i;
+
+	if (size < min_size || size > max_size || !task_matches())
+		return 0;
+	s = get_stats();
+	if (!s)
+		return 0;
+	last = kstage ? failed_to_stage(kstage) : STAGE_PUBLISH;
+	if (by_caller)
+		key.caller = caller;
+	if (by_pid) {
+		key.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+	}
+	if (by_size)
+		key.size_log2 = log2l(size);
+	key.nested = nested;
+	for (i = 0; i < STAGE_TOTAL; i++) {
+		if (i > last)
+			break;
+		key.stage = i;
+		hist_add(&key, ns[i], s);
+	}
+	key.stage = STAGE_TOTAL;
+	hist_add(&key, total, s);
+	if (kstage) {
+		s->failed++;
+		count_failed(s, last);
+	}
+	return 0;
+}
+
+/* Any allocation, any breakdown: the stage times copied out first. */
+static __always_inline int alloc_stages_btf(__u64 size, __u64 caller, bool nested, int stage,
+					    const struct vmalloc_stage_times *times)
+{
+	/* Constant offsets: BTF pointers take no variable ones. */
+	__u64 ns[STAGE_TOTAL] = {
+		times->ns[0], times->ns[1], times->ns[2], times->ns[3], times->ns[4],
+	};
+
+	return alloc_stages(size, caller, nested, stage, times->end - times->start, ns);
+}
+
+/*
+ * The default: no breakdown, no filter, nanoseconds. This runs for every
+ * vmalloc, so it is kept short for the common case, a successful
+ * allocation: one lookup, six slots, no read of an option (the verifier
+ * drops the branches on read-only options, but not the reads). Arguments
+ * are taken as the words they are: bool and int would cost conversions.
+ */
+SEC("tp_btf/vmalloc_alloc_stages")
+int BPF_PROG(stages_btf, unsigned long addr, unsigned long size,
+	     unsigned long caller, unsigned long nested, unsigned long stage,
+	     const struct vmalloc_stage_times *times)
+{
+	struct stage_hists *sh;
+	__u32 idx = nested & 1;
+
+	if (stage)
+		return alloc_stages_btf(size, caller, nested & 1, stage, times);
+	sh = bpf_map_lookup_elem(&hists_flat, &idx);
+	if (!sh)
+		return count_lost_hist();
+	slot_add_ns(&sh->h[STAGE_RESERVE], times->ns[0]);
+	slot_add_ns(&sh->h[STAGE_PAGE_ARRAY], times->ns[1]);
+	slot_add_ns(&sh->h[STAGE_PAGES], times->ns[2]);
+	slot_add_ns(&sh->h[STAGE_MAP], times->ns[3]);
+	slot_add_ns(&sh->h[STAGE_PUBLISH], times->ns[4]);
+	slot_add_ns(&sh->h[STAGE_TOTAL], times->end - times->start);
+	return 0;
+}
+
+/* Any option: breakdowns (-C, -P, -S), filters (-p, -c, -s, -z), units. */
+SEC("tp_btf/vmalloc_alloc_stages")
+int BPF_PROG(stages_any_btf, unsigned long addr, unsigned long size,
+	     unsigned long caller, bool nested, int stage,
+	     const struct vmalloc_stage_times *times)
+{
+	return alloc_stages_btf(size, caller, nested, stage, times);
+}
+
+SEC("tracepoint/vmalloc/vmalloc_alloc_stages")
+int stages_tp(struct trace_event_raw_vmalloc_alloc_stages *ctx)
+{
+	__u64 ns[STAGE_TOTAL] = {
+		BPF_CORE_READ(ctx, reserve_ns), BPF_CORE_READ(ctx, page_array_ns),
+		BPF_CORE_READ(ctx, pages_ns), BPF_CORE_READ(ctx, map_ns),
+		BPF_CORE_READ(ctx, publish_ns),
+	};
+
+	return alloc_stages(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, caller),
+			    BPF_CORE_READ(ctx, nested), BPF_CORE_READ(ctx, stage),
+			    BPF_CORE_READ(ctx, total_ns), ns);
 }
 
 /* The series' stage events through BTF: raw arguments, no record copy. */

@@ -24,7 +24,15 @@ static const char *const stage_names[NR_STAGES] = {
 	"reserve", "page_array", "pages", "map", "publish", "total",
 };
 
-static const char *const mode_names[] = { "stages", "fentry", "kprobe" };
+static const char *const mode_names[NR_MODES] = { "stages", "events", "fentry", "kprobe" };
+
+/* The first event each stage mode needs (the others come with it). */
+static const char *const mode_event[NR_MODES] = { "vmalloc_alloc_stages", "vmalloc_alloc_enter" };
+
+static bool stage_mode(int mode)
+{
+	return mode == MODE_STAGES || mode == MODE_EVENTS;
+}
 
 static struct env {
 	unsigned long long min_size, max_size;
@@ -53,12 +61,17 @@ static const char doc[] =
 "total. A nested vmalloc is reported apart and its time is part of its\n"
 "parent's page_array stage. Without the series: the total only.\n"
 "\n"
+"Modes: stages (vmalloc_alloc_stages: the kernel times the stages, one\n"
+"event per allocation; the default), events (the six stage events, paired\n"
+"per thread; costs about twice as much), fentry or kprobe (total only).\n"
+"\n"
 "EXAMPLES:\n"
 "    vmlat                 # histograms until Ctrl-C\n"
 "    vmlat -u 1 10         # in microseconds, every second, 10 times\n"
 "    vmlat -C              # one set of histograms per caller\n"
 "    vmlat -S -s 1M        # per size class, allocations of 1 MiB or more\n"
 "    vmlat -c vmalloc_test/0 -j   # one thread by name, JSON\n"
+"    vmlat -M events       # stages from the six stage events\n"
 "    vmlat -M fentry       # total only, fentry/fexit (what needs no series)\n";
 
 enum { OPT_MIN = 's', OPT_MAX = 'z', OPT_THREADS = 1000 };
@@ -71,7 +84,7 @@ static const struct argp_option opts[] = {
 	{ "size", 'S', NULL, 0, "Histograms per size class (power of 2)", 0 },
 	{ "min-size", OPT_MIN, "SIZE", 0, "Only allocations of at least SIZE bytes (K, M, G suffixes)", 0 },
 	{ "max-size", OPT_MAX, "SIZE", 0, "Only allocations of at most SIZE bytes", 0 },
-	{ "mode", 'M', "MODE", 0, "stages, fentry or kprobe (default: the best this kernel has)", 0 },
+	{ "mode", 'M', "MODE", 0, "stages, events, fentry or kprobe (default: the best this kernel has)", 0 },
 	{ "max-threads", OPT_THREADS, "N", 0, "Threads with a vmalloc in flight at once that can be tracked (default 4096; beyond: counted as lost)", 0 },
 	{},
 };
@@ -124,11 +137,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.max_size = parse_size(arg, state);
 		break;
 	case 'M':
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < NR_MODES; i++)
 			if (!strcmp(arg, mode_names[i]))
 				env.mode = i;
 		if (env.mode < 0)
-			argp_error(state, "unknown mode '%s' (want stages, fentry or kprobe)", arg);
+			argp_error(state, "unknown mode '%s' (want stages, events, fentry or kprobe)", arg);
 		break;
 	case OPT_THREADS:
 		env.max_threads = parse_positive(arg, "thread count", state);
@@ -147,15 +160,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 struct entry {
 	struct hist_key key;
 	struct hist h;
+	__u64 count;
 };
 
 struct snapshot {
 	struct vmlat_stats stats;
+	__u64 allocs, nested;	/* the total histograms' counts */
 	struct entry *e;
 	size_t n;
 };
 
-static int add_entry(struct snapshot *snap, const struct hist_key *key, const struct hist *percpu, int ncpu)
+/* KEY's histogram from each CPU's value, STRIDE bytes apart from FIRST. */
+static int add_entry(struct snapshot *snap, const struct hist_key *key, const void *first,
+		     size_t stride, int ncpu)
 {
 	struct entry *e, *p;
 	int c, i;
@@ -168,13 +185,22 @@ static int add_entry(struct snapshot *snap, const struct hist_key *key, const st
 	memset(e, 0, sizeof(*e));
 	e->key = *key;
 	for (c = 0; c < ncpu; c++) {
-		for (i = 0; i < MAX_SLOTS; i++)
-			e->h.slots[i] += percpu[c].slots[i];
-		e->h.count += percpu[c].count;
-		e->h.sum_ns += percpu[c].sum_ns;
+		const struct hist *h = (const void *)((const char *)first + c * stride);
+
+		for (i = 0; i < MAX_SLOTS; i++) {
+			e->h.slots[i] += h->slots[i];
+			e->count += h->slots[i];
+		}
+		e->h.sum_ns += h->sum_ns;
 	}
-	if (e->h.count)
-		snap->n++;
+	if (!e->count)
+		return 0;
+	if (key->stage == STAGE_TOTAL) {
+		snap->allocs += e->count;
+		if (key->nested)
+			snap->nested += e->count;
+	}
+	snap->n++;
 	return 0;
 }
 
@@ -198,6 +224,7 @@ static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct vmlat_stats *st = NULL;
+	struct stage_hists *sh = NULL;
 	struct hist *h = NULL;
 	struct hist_key key, next, *prev = NULL;
 	int fd, err = 0, c, i;
@@ -207,8 +234,9 @@ static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
 	if (ncpu <= 0)
 		return -EINVAL;
 	h = calloc(ncpu, sizeof(*h));
+	sh = calloc(ncpu, sizeof(*sh));
 	st = calloc(ncpu, sizeof(*st));
-	if (!h || !st) {
+	if (!h || !sh || !st) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -229,25 +257,27 @@ static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
 	bpf_map_update_elem(fd, &idx, st, BPF_ANY);
 
 	fd = bpf_map__fd(obj->maps.hists_flat);
-	for (idx = 0; idx < NR_STAGES * 2; idx++) {
-		if (bpf_map_lookup_elem(fd, &idx, h)) {
+	for (idx = 0; idx < 2; idx++) {	/* top level, nested */
+		if (bpf_map_lookup_elem(fd, &idx, sh)) {
 			err = -errno;
 			goto out;
 		}
-		memset(&key, 0, sizeof(key));
-		key.stage = idx % NR_STAGES;
-		key.nested = idx >= NR_STAGES;
-		err = add_entry(snap, &key, h, ncpu);
-		if (err)
-			goto out;
-		memset(h, 0, ncpu * sizeof(*h));
-		bpf_map_update_elem(fd, &idx, h, BPF_ANY);
+		for (i = 0; i < NR_STAGES; i++) {
+			memset(&key, 0, sizeof(key));
+			key.stage = i;
+			key.nested = idx;
+			err = add_entry(snap, &key, &sh[0].h[i], sizeof(*sh), ncpu);
+			if (err)
+				goto out;
+		}
+		memset(sh, 0, ncpu * sizeof(*sh));
+		bpf_map_update_elem(fd, &idx, sh, BPF_ANY);
 	}
 
 	fd = bpf_map__fd(obj->maps.hists);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, h)) {
-			err = add_entry(snap, &next, h, ncpu);
+			err = add_entry(snap, &next, h, sizeof(*h), ncpu);
 			if (err)
 				goto out;
 		}
@@ -261,6 +291,7 @@ static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
 	qsort(snap->e, snap->n, sizeof(*snap->e), entry_cmp);
 out:
 	free(h);
+	free(sh);
 	free(st);
 	return err;
 }
@@ -302,11 +333,11 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 			printf("\n");
 		}
 		printf("\nstage %s: %llu allocations, average %llu ns\n", stage_names[e->key.stage],
-		       (unsigned long long)e->h.count, (unsigned long long)(e->h.sum_ns / e->h.count));
+		       (unsigned long long)e->count, (unsigned long long)(e->h.sum_ns / e->count));
 		print_log2_hist(e->h.slots, MAX_SLOTS, env.unit);
 	}
-	printf("\nallocations %llu (nested %llu), failed %llu", (unsigned long long)s->allocs,
-	       (unsigned long long)s->nested, (unsigned long long)s->failed);
+	printf("\nallocations %llu (nested %llu), failed %llu", (unsigned long long)snap->allocs,
+	       (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	if (s->failed) {
 		int st;
 
@@ -316,12 +347,17 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 				printf(" %s:%llu", stage_names[st], (unsigned long long)s->failed_stage[st]);
 		printf(" ]");
 	}
-	printf("\nnot measured: lost %llu (frame map full or nesting too deep %llu, histogram map full %llu), "
-	       "started before the tracer %llu, stray stage events %llu\n",
-	       (unsigned long long)(s->lost_frames + s->lost_hist), (unsigned long long)s->lost_frames,
-	       (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
-	       (unsigned long long)s->stray);
-	if (mode != MODE_STAGES)
+	if (mode == MODE_STAGES)
+		/* No per-thread state: nothing to lose but histogram slots. */
+		printf("\nnot measured: lost %llu (histogram map full); allocations that began before the tracer "
+		       "are not reported by the kernel\n", (unsigned long long)s->lost_hist);
+	else
+		printf("\nnot measured: lost %llu (frame map full or nesting too deep %llu, histogram map full %llu), "
+		       "started before the tracer %llu, stray stage events %llu\n",
+		       (unsigned long long)(s->lost_frames + s->lost_hist), (unsigned long long)s->lost_frames,
+		       (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
+		       (unsigned long long)s->stray);
+	if (!stage_mode(mode))
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
 	fflush(stdout);
@@ -338,9 +374,9 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 	if (cli.timestamp)
 		fprintf(f, "\"time\":\"%s\",", timestamp(ts, sizeof(ts)));
 	fprintf(f, "\"mode\":\"%s\",\"unit\":\"%s\",\"stages\":%s,", mode_names[mode], env.unit,
-		mode == MODE_STAGES ? "true" : "false");
+		stage_mode(mode) ? "true" : "false");
 	fprintf(f, "\"allocs\":%llu,\"nested\":%llu,\"failed\":%llu,\"failed_stage\":{",
-		(unsigned long long)s->allocs, (unsigned long long)s->nested, (unsigned long long)s->failed);
+		(unsigned long long)snap->allocs, (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	for (st = 0; st < STAGE_TOTAL; st++)
 		fprintf(f, "%s\"%s\":%llu", st ? "," : "", stage_names[st], (unsigned long long)s->failed_stage[st]);
 	fprintf(f, "},\"lost\":%llu,\"lost_frames\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,\"stray\":%llu,\"hists\":[",
@@ -358,7 +394,7 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 		if (env.by_size)
 			fprintf(f, ",\"size_min\":%llu,\"size_max\":%llu", 1ULL << e->key.size_log2,
 				(1ULL << (e->key.size_log2 + 1)) - 1);
-		fprintf(f, ",\"count\":%llu,\"sum_ns\":%llu,\"slots\":", (unsigned long long)e->h.count,
+		fprintf(f, ",\"count\":%llu,\"sum_ns\":%llu,\"slots\":", (unsigned long long)e->count,
 			(unsigned long long)e->h.sum_ns);
 		json_log2_hist(f, e->h.slots, MAX_SLOTS);
 		fprintf(f, "}");
@@ -384,8 +420,8 @@ static struct vmlat_bpf *load(int mode, const char *core, bool quiet)
 {
 	struct vmlat_bpf *obj;
 	struct bpf_program *p;
-	bool btf = mode == MODE_STAGES && probe_tp_btf("vmalloc_alloc_enter");
-	int err;
+	bool btf = stage_mode(mode) && probe_tp_btf(mode_event[mode]);
+	int err, i;
 
 	obj = vmlat_bpf__open();
 	if (!obj) {
@@ -400,24 +436,33 @@ static struct vmlat_bpf *load(int mode, const char *core, bool quiet)
 	obj->rodata->min_size = env.min_size;
 	obj->rodata->max_size = env.max_size;
 	obj->rodata->unit_div = env.unit_div;
+	for (i = 1; i < (int)sizeof(obj->rodata->log2_u16); i++)
+		obj->rodata->log2_u16[i] = 31 - __builtin_clz(i);
 	obj->rodata->by_caller = env.by_caller;
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
 
-	bpf_map__set_max_entries(obj->maps.frames, env.max_threads);
+	/* Only the paired modes keep per-thread frames. */
+	bpf_map__set_max_entries(obj->maps.frames, mode == MODE_STAGES ? 1 : env.max_threads);
 	bpf_object__for_each_program(p, obj->obj) {
 		const char *sec = bpf_program__section_name(p);
 		bool on;
 
-		if (!strncmp(sec, "tp_btf/", 7))
-			on = mode == MODE_STAGES && btf;
-		else if (!strncmp(sec, "tracepoint/", 11))
-			on = mode == MODE_STAGES && !btf;
+		if (!strncmp(sec, "tp_btf/", 7) || !strncmp(sec, "tracepoint/", 11))
+			on = (strstr(sec, "vmalloc_alloc_stages") ? mode == MODE_STAGES : mode == MODE_EVENTS) &&
+			     btf == !strncmp(sec, "tp_btf/", 7);
 		else if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6))
 			on = mode == MODE_FENTRY;
 		else
 			on = mode == MODE_KPROBE;
 		bpf_program__set_autoload(p, on);
+	}
+	/* vmalloc_alloc_stages: a short program for the default, one for any option. */
+	if (bpf_program__autoload(obj->progs.stages_btf)) {
+		bool plain = !env.by_caller && !env.by_pid && !env.by_size && !cli.pid && !cli.comm &&
+			     !env.min_size && env.max_size == ULLONG_MAX && env.unit_div == 1;
+
+		bpf_program__set_autoload(plain ? obj->progs.stages_any_btf : obj->progs.stages_btf, false);
 	}
 	/* Names for callers in modules that unload before we print. */
 	bpf_program__set_autoload(obj->progs.module_load_btf, env.by_caller && probe_tp_btf("module_load"));
@@ -459,7 +504,7 @@ int main(int argc, char **argv)
 	struct snapshot snap = {};
 	FILE *jf = NULL;
 	const char *core = NULL;
-	bool has_events;
+	bool has_summary, has_events;
 	int mode, err;
 
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
@@ -472,17 +517,19 @@ int main(int argc, char **argv)
 	if (cli_open_json_file("vmlat", &jf))
 		return 1;
 
-	has_events = probe_tracepoint("vmalloc", "vmalloc_alloc_enter");
+	has_summary = probe_tracepoint("vmalloc", mode_event[MODE_STAGES]);
+	has_events = probe_tracepoint("vmalloc", mode_event[MODE_EVENTS]);
 	mode = env.mode;
-	if (mode == MODE_STAGES && !has_events) {
-		fprintf(stderr, "vmlat: this kernel has no vmalloc stage events (vmalloc:vmalloc_alloc_enter and the rest come with the vmscope series); "
-			"-M fentry or -M kprobe measure the total without them\n");
+	if ((mode == MODE_STAGES && !has_summary) || (mode == MODE_EVENTS && !has_events)) {
+		fprintf(stderr, "vmlat: this kernel has no vmalloc:%s event (it comes with the vmscope series); %s\n",
+			mode_event[mode], has_events ? "-M events measures the stages from the per-stage events" :
+			"-M fentry or -M kprobe measure the total without the series");
 		err = 1;
 		goto cleanup;
 	}
 	if (mode < 0)
-		mode = has_events ? MODE_STAGES : MODE_FENTRY;
-	if (mode != MODE_STAGES) {
+		mode = has_summary ? MODE_STAGES : has_events ? MODE_EVENTS : MODE_FENTRY;
+	if (!stage_mode(mode)) {
 		core = core_function(mode);
 		if (!core && mode == MODE_FENTRY && env.mode < 0) {
 			mode = MODE_KPROBE;
@@ -539,9 +586,10 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	if (mode == MODE_STAGES)
-		fprintf(stderr, "Tracing vmalloc stages (%s)... Hit Ctrl-C to end.\n",
-			probe_tp_btf("vmalloc_alloc_enter") ? "tp_btf" : "tracepoint");
+	if (stage_mode(mode))
+		fprintf(stderr, "Tracing vmalloc stages (%s %s%s)... Hit Ctrl-C to end.\n",
+			probe_tp_btf(mode_event[mode]) ? "tp_btf" : "tracepoint", mode_event[mode],
+			mode == MODE_EVENTS ? " and the other stage events" : "");
 	else
 		fprintf(stderr, "Tracing vmalloc total latency (%s on %s; stage latencies need the vmscope series)... Hit Ctrl-C to end.\n",
 			mode == MODE_FENTRY ? "fentry/fexit" : "kprobe/kretprobe", core);

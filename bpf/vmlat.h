@@ -27,9 +27,11 @@ enum vmlat_stage {
 
 /* How the BPF side sees allocations: chosen by the loader at run time. */
 enum vmlat_mode {
-	MODE_STAGES,	/* the series' stage events (tp_btf or tracepoint) */
+	MODE_STAGES,	/* vmalloc_alloc_stages: one event per allocation */
+	MODE_EVENTS,	/* the six stage events, paired per thread */
 	MODE_FENTRY,	/* fentry/fexit on the vmalloc core: total only */
 	MODE_KPROBE,	/* kprobe/kretprobe on the vmalloc core: total only */
+	NR_MODES,
 };
 
 /* A histogram's key: the stage, plus what the user asked to break down by. */
@@ -42,16 +44,23 @@ struct hist_key {
 	char comm[TASK_COMM_LEN];	/* -P */
 };
 
+/* A histogram's count is the sum of its slots: added up in user space. */
 struct hist {
 	__u64 slots[MAX_SLOTS];
-	__u64 count;
 	__u64 sum_ns;		/* exact, whatever the display unit */
 };
 
+/*
+ * Without a breakdown, every stage's histogram of top-level (index 0) or
+ * nested (1) allocations in one map value: one lookup per allocation.
+ */
+struct stage_hists {
+	struct hist h[NR_STAGES];
+};
+
+/* Allocations measured, and of them nested, are the total histograms' counts. */
 struct vmlat_stats {
-	__u64 allocs;		/* allocations measured (incl. nested) */
-	__u64 nested;		/* of which inside another vmalloc */
-	__u64 failed;		/* of which returned NULL */
+	__u64 failed;		/* allocations that returned NULL */
 	__u64 failed_stage[NR_STAGES];
 	__u64 unmatched;	/* exits whose entry came before the tracer */
 	__u64 lost_frames;	/* entries not tracked: frame map full, too deep */

@@ -19,6 +19,15 @@ tracepoint:vmalloc:vmalloc_alloc_exit /comm == "vmalloc_test/0"/ {
 tracepoint:vmalloc:vmalloc_va_reserved /comm == "vmalloc_test/0"/ {
 	@guard_bytes = sum(args->guard);
 	@depth = hist(args->depth);
+}
+tracepoint:vmalloc:vmalloc_alloc_stages /comm == "vmalloc_test/0"/ {
+	@summaries = count();
+	@total_ns = hist(args->total_ns);
+}
+tracepoint:vmalloc:vmalloc_alloc_stages /comm == "vmalloc_test/0" &&
+    args->total_ns != args->reserve_ns + args->page_array_ns + args->pages_ns +
+		      args->map_ns + args->publish_ns/ {
+	@stage_sum_mismatch = count();
 }' >"$out/bpftrace.out" 2>&1 &
 pid=$!
 # Attaching takes seconds of guest time under TCG: wait for it.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# vmlat and vmtree against ground truth in the booted patched kernel: a
-# known thread's allocations counted exactly (nested ones apart), every
+# vmlat (both stage modes) and vmtree against ground truth in the booted
+# patched kernel: a known thread's allocations counted exactly (nested ones apart), every
 # histogram summing to its count, stages adding up to the total, failures
 # and VM_NO_GUARD areas from the series' KUnit suite, and the guard-page
 # totals agreeing with the kernel's own counter.
@@ -10,47 +10,62 @@ loops=100
 res=$(new_results)
 ci/vmrun -q -r "$res" -a "kunit.enable=1 kunit.filter_glob=vmalloc_stages" -- ci/guest/accuracy.sh $loops ||
 	fail "guest script failed: $(tail -n 5 "$res/serial.log")"
-for t in lat kunit tree; do
+for t in lat latev kunit kunitev tree; do
 	cat "$res/$t.err"
 	expect_eq "$t exit status after SIGINT" "$(cat "$res/$t.rc")" 0
 done
-grep -q 'tp_btf' "$res/lat.err" || fail "vmlat did not use tp_btf: $(cat "$res/lat.err")"
-grep -q 'enter_btf' "$res/progs-during" || fail "no vmlat program loaded while tracing"
-! grep -qE 'enter_btf|reserved_btf' "$res/progs-after" || fail "BPF programs still loaded after the tools exited"
+grep -q 'tp_btf vmalloc_alloc_stages' "$res/lat.err" || fail "vmlat did not use tp_btf on vmalloc_alloc_stages: $(cat "$res/lat.err")"
+grep -q 'tp_btf vmalloc_alloc_enter' "$res/latev.err" || fail "vmlat -M events did not use tp_btf: $(cat "$res/latev.err")"
+grep -q 'stages_btf' "$res/progs-during" || fail "no vmlat (stages) program loaded while tracing"
+grep -q 'enter_btf' "$res/progs-during" || fail "no vmlat (events) program loaded while tracing"
+! grep -qE 'stages_btf|enter_btf|reserved_btf' "$res/progs-after" || fail "BPF programs still loaded after the tools exited"
 grep -q '^ok [0-9]* vmalloc_stages' "$res/kunit-vmalloc_stages.ktap" || fail "the KUnit suite failed when run again"
 
-lat=$res/lat.out
-# test_vmalloc's worker: LOOPS x vmalloc(4 MiB), each nesting vmalloc(8 KiB).
-expect_eq "worker allocations (incl. nested)" "$(json_field "$lat" allocs)" $((2 * loops))
-expect_eq "worker nested allocations" "$(json_field "$lat" nested)" $loops
-expect_eq "worker failed" "$(json_field "$lat" failed)" 0
-expect_eq "lost" "$(json_field "$lat" lost)" 0
-expect_eq "unmatched or stray" "$(jq '.unmatched + .stray' "$lat")" 0
-for nested in false true; do
-	expect_eq "total histogram count (nested=$nested)" \
-		"$(jq "[.hists[] | select(.stage == \"total\" and .nested == $nested) | .count] | add" "$lat")" $loops
-	for stage in reserve page_array pages map publish; do
-		expect_eq "$stage count (nested=$nested)" \
-			"$(jq "[.hists[] | select(.stage == \"$stage\" and .nested == $nested) | .count] | add" "$lat")" $loops
+# The same checks for both ways vmlat measures stages: vmalloc_alloc_stages
+# (lat, kunit) and the six stage events paired per thread (latev, kunitev).
+check_worker() { # file mode
+	local lat=$1 m=$2 nested stage
+	# test_vmalloc's worker: LOOPS x vmalloc(4 MiB), each nesting vmalloc(8 KiB).
+	expect_eq "$m: worker allocations (incl. nested)" "$(json_field "$lat" allocs)" $((2 * loops))
+	expect_eq "$m: worker nested allocations" "$(json_field "$lat" nested)" $loops
+	expect_eq "$m: worker failed" "$(json_field "$lat" failed)" 0
+	expect_eq "$m: lost" "$(json_field "$lat" lost)" 0
+	expect_eq "$m: unmatched or stray" "$(jq '.unmatched + .stray' "$lat")" 0
+	for nested in false true; do
+		expect_eq "$m: total histogram count (nested=$nested)" \
+			"$(jq "[.hists[] | select(.stage == \"total\" and .nested == $nested) | .count] | add" "$lat")" $loops
+		for stage in reserve page_array pages map publish; do
+			expect_eq "$m: $stage count (nested=$nested)" \
+				"$(jq "[.hists[] | select(.stage == \"$stage\" and .nested == $nested) | .count] | add" "$lat")" $loops
+		done
+		# Stage times of one allocation telescope to its total: the sums agree exactly.
+		expect_eq "$m: stage sums = total sum, ns (nested=$nested)" \
+			"$(jq "[.hists[] | select(.nested == $nested and .stage != \"total\") | .sum_ns] | add" "$lat")" \
+			"$(jq ".hists[] | select(.nested == $nested and .stage == \"total\") | .sum_ns" "$lat")"
 	done
-	# Stage times of one allocation telescope to its total: the sums agree exactly.
-	expect_eq "stage sums = total sum, ns (nested=$nested)" \
-		"$(jq "[.hists[] | select(.nested == $nested and .stage != \"total\") | .sum_ns] | add" "$lat")" \
-		"$(jq ".hists[] | select(.nested == $nested and .stage == \"total\") | .sum_ns" "$lat")"
-done
-expect_eq "every histogram's slots sum to its count" \
-	"$(jq '[.hists[] | ([.slots[].count] | add) == .count] | all' "$lat")" true
-# The outer page_array stage contains the nested vmalloc: at least its total.
-[ "$(jq '(.hists[] | select(.stage == "page_array" and .nested == false) | .sum_ns) >= (.hists[] | select(.stage == "total" and .nested == true) | .sum_ns)' "$lat")" = true ] ||
-	fail "outer page_array time is less than the nested vmallocs' total"
-echo "ok: outer page_array time includes the nested vmallocs"
+	# The outer page_array stage contains the nested vmalloc: at least its total.
+	[ "$(jq '(.hists[] | select(.stage == "page_array" and .nested == false) | .sum_ns) >= (.hists[] | select(.stage == "total" and .nested == true) | .sum_ns)' "$lat")" = true ] ||
+		fail "$m: outer page_array time is less than the nested vmallocs' total"
+	echo "ok: $m: outer page_array time includes the nested vmallocs"
+}
 
-kunit=$res/kunit.out
-# The suite: 1 + 1 + 2 (one nested) + 1 (reserve fails) + 1 (size fails) + 12.
-expect_eq "KUnit allocations" "$(json_field "$kunit" allocs)" 18
-expect_eq "KUnit nested" "$(json_field "$kunit" nested)" 1
-expect_eq "KUnit failed" "$(json_field "$kunit" failed)" 2
-expect_eq "KUnit failed in reserve (incl. size)" "$(jq .failed_stage.reserve "$kunit")" 2
+check_kunit() { # file mode
+	local kunit=$1 m=$2
+	# The suite: 1 + 1 + 2 (one nested) + 1 (reserve fails) + 1 (size fails) + 12.
+	expect_eq "$m: KUnit allocations" "$(json_field "$kunit" allocs)" 18
+	expect_eq "$m: KUnit nested" "$(json_field "$kunit" nested)" 1
+	expect_eq "$m: KUnit failed" "$(json_field "$kunit" failed)" 2
+	expect_eq "$m: KUnit failed in reserve (incl. size)" "$(jq .failed_stage.reserve "$kunit")" 2
+	expect_eq "$m: KUnit stage sums = total sum, ns" \
+		"$(jq '[.hists[] | select(.stage != "total") | .sum_ns] | add' "$kunit")" \
+		"$(jq '[.hists[] | select(.stage == "total") | .sum_ns] | add' "$kunit")"
+}
+
+check_worker "$res/lat.out" stages
+check_worker "$res/latev.out" events
+check_kunit "$res/kunit.out" stages
+check_kunit "$res/kunitev.out" events
+expect_eq "mode in the JSON" "$(json_field "$res/lat.out" mode)/$(json_field "$res/latev.out" mode)" stages/events
 
 tree=$res/tree.out
 expect_eq "vmtree guard check" "$(json_field "$tree" guard_check)" agrees

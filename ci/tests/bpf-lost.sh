@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Nothing is dropped silently: a vmlat that can track one thread at a time,
-# with two workers allocating at once, counts what it could not measure;
+# with two workers allocating at once, counts what it could not measure
+# (-M events);
 # measured + lost equals what an unconstrained vmlat saw.
 . "$(dirname "$0")/../testlib.sh"
 

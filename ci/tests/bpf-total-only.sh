@@ -36,7 +36,7 @@ check_mode "$res" auto
 expect_eq "[baseline] mode chosen" "$(json_field "$res/lat-auto.out" mode)" fentry
 grep -q 'stage latencies need the vmscope series' "$res/lat-auto.err" || fail "vmlat did not say what needs the series"
 expect_eq "[baseline] vmlat -M stages exit status" "$(cat "$res/stages.rc")" 1
-grep -q 'no vmalloc stage events' "$res/stages.err" || fail "vmlat -M stages: $(cat "$res/stages.err")"
+grep -q 'no vmalloc:vmalloc_alloc_stages event' "$res/stages.err" || fail "vmlat -M stages: $(cat "$res/stages.err")"
 expect_eq "[baseline] vmtree exit status" "$(cat "$res/vmtree.rc")" 1
 grep -q 'need the vmscope series' "$res/vmtree.err" || fail "vmtree: $(cat "$res/vmtree.err")"
 ! grep -qE 'core_fentry|core_fexit' "$res/progs-after" || fail "BPF programs still loaded after vmlat exited"
