@@ -62,6 +62,8 @@ echo "== vmscope tests ($(date -u '+%Y-%m-%d %H:%M UTC'), logs in $logdir)"
 unit_tests
 built=1
 run_test kernel-build make -s kernel || built=0
+# The unpatched kernel too: bpf-total-only runs vmlat on it (no series, no stages).
+run_test baseline-build make -s baseline || true
 run_test user-space-build make -s bpf tools || built=0
 
 for t in ci/tests/*.sh; do
