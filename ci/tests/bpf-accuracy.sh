@@ -16,9 +16,9 @@ for t in lat latev kunit kunitev tree; do
 done
 grep -q 'tp_btf vmalloc_alloc_stages' "$res/lat.err" || fail "vmlat did not use tp_btf on vmalloc_alloc_stages: $(cat "$res/lat.err")"
 grep -q 'tp_btf vmalloc_alloc_enter' "$res/latev.err" || fail "vmlat -M events did not use tp_btf: $(cat "$res/latev.err")"
-grep -q 'stages_btf' "$res/progs-during" || fail "no vmlat (stages) program loaded while tracing"
+grep -qE 'stages_(any_)?btf' "$res/progs-during" || fail "no vmlat (stages) program loaded while tracing"
 grep -q 'enter_btf' "$res/progs-during" || fail "no vmlat (events) program loaded while tracing"
-! grep -qE 'stages_btf|enter_btf|reserved_btf' "$res/progs-after" || fail "BPF programs still loaded after the tools exited"
+! grep -qE 'stages_(any_)?btf|enter_btf|reserved_btf' "$res/progs-after" || fail "BPF programs still loaded after the tools exited"
 grep -q '^ok [0-9]* vmalloc_stages' "$res/kunit-vmalloc_stages.ktap" || fail "the KUnit suite failed when run again"
 
 # The same checks for both ways vmlat measures stages: vmalloc_alloc_stages
