@@ -63,7 +63,7 @@ static const char doc[] =
 "\n"
 "Modes: stages (vmalloc_alloc_stages: the kernel times the stages, one\n"
 "event per allocation; the default), events (the six stage events, paired\n"
-"per thread; costs about twice as much), fentry or kprobe (total only).\n"
+"per thread; costs several times as much), fentry or kprobe (total only).\n"
 "\n"
 "EXAMPLES:\n"
 "    vmlat                 # histograms until Ctrl-C\n"
