@@ -13,7 +13,7 @@
 # from one kernel image to the next, even one that differs only by 8 KiB of
 # unused data, so one layout per kernel would compare layouts, not code.
 # Both kernels see the same layouts; their medians are compared.
-# Part 2 (BENCH_TRACERS=1, the default): BENCH_TRACER_ROUNDS (default 3)
+# Part 2 (BENCH_TRACERS=1, the default): BENCH_TRACER_ROUNDS (default 5)
 # rounds, interleaved, of boots of the patched kernel with no tracer,
 # vmlat (all stages from vmalloc_alloc_stages, tp_btf), vmlat -M events (all
 # stages from the six stage events), vmlat -M fentry (total only,
@@ -35,7 +35,7 @@ loops=${BENCH_LOOPS:-$TV_TIMED_LOOPS}
 rounds=${BENCH_ROUNDS:-5}
 limit=${BENCH_LIMIT:-0.5}
 tracers=${BENCH_TRACERS:-1}
-tracer_rounds=${BENCH_TRACER_ROUNDS:-3}
+tracer_rounds=${BENCH_TRACER_ROUNDS:-5}
 case $rounds in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive integer, not '$rounds'" ;; esac
 case $tracer_rounds in '' | *[!0-9]* | 0) die "BENCH_TRACER_ROUNDS must be a positive integer, not '$tracer_rounds'" ;; esac
 
