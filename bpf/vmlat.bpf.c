@@ -181,6 +181,42 @@ static __always_inline void count_failed(struct vmlat_stats *s, __u32 stage)
 	}
 }
 
+/*
+ * One allocation measured, whichever way: the stages in SEEN (a bit each)
+ * with their times in NS, and the total, into the histograms of the
+ * breakdown asked for; a failure counted, in LAST if that is known (>= 0).
+ */
+static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u64 caller,
+					 bool nested, __u32 seen, const __u64 *ns, __u64 total,
+					 bool failed, int last)
+{
+	struct hist_key key = {};
+	int i;
+
+	if (by_caller)
+		key.caller = caller;
+	if (by_pid) {
+		key.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+	}
+	if (by_size)
+		key.size_log2 = log2l(size);
+	key.nested = nested;
+	for (i = 0; i < STAGE_TOTAL; i++) {
+		if (!(seen & (1 << i)))
+			continue;
+		key.stage = i;
+		hist_add(&key, ns[i], s);
+	}
+	key.stage = STAGE_TOTAL;
+	hist_add(&key, total, s);
+	if (failed) {
+		s->failed++;
+		if (last >= 0)
+			count_failed(s, last);
+	}
+}
+
 /* An allocation starts: push a frame for the current thread. */
 static __always_inline int alloc_enter(__u64 size, __u64 caller)
 {
@@ -272,13 +308,11 @@ static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
 static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct hist_key key = {};
 	struct vmlat_stats *s;
 	struct frames *fs;
 	struct frame *f;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 d, last;
-	int i;
 
 	s = get_stats();
 	if (!s)
@@ -297,29 +331,8 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 		last = failed ? failed_stage : f->next;
 		if (stages)
 			add_stage(f, last, now - f->ts_last);
-
-		if (by_caller)
-			key.caller = f->caller;
-		if (by_pid) {
-			key.pid = bpf_get_current_pid_tgid() >> 32;
-			bpf_get_current_comm(key.comm, sizeof(key.comm));
-		}
-		if (by_size)
-			key.size_log2 = log2l(f->size);
-		key.nested = d > 0;
-		for (i = 0; i < STAGE_TOTAL; i++) {
-			if (!(f->seen & (1 << i)))
-				continue;
-			key.stage = i;
-			hist_add(&key, f->stage_ns[i], s);
-		}
-		key.stage = STAGE_TOTAL;
-		hist_add(&key, now - f->ts_start, s);
-		if (failed) {
-			s->failed++;
-			if (stages)
-				count_failed(s, last);
-		}
+		record_alloc(s, f->size, f->caller, d > 0, f->seen, f->stage_ns,
+			     now - f->ts_start, failed, stages ? (int)last : -1);
 	}
 	if (!d)
 		bpf_map_delete_elem(&frames, &tid);
@@ -345,38 +358,17 @@ static __always_inline int failed_to_stage(int kstage)
 static __always_inline int alloc_stages(__u64 size, __u64 caller, bool nested,
 					int kstage, __u64 total, const __u64 *ns)
 {
-	struct hist_key key = {};
 	struct vmlat_stats *s;
-	__u32 last;
-	int i;
+	int last;
 
 	if (size < min_size || size > max_size || !task_matches())
 		return 0;
 	s = get_stats();
 	if (!s)
 		return 0;
+	/* The stages up to the last one reached got time. */
 	last = kstage ? failed_to_stage(kstage) : STAGE_PUBLISH;
-	if (by_caller)
-		key.caller = caller;
-	if (by_pid) {
-		key.pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(key.comm, sizeof(key.comm));
-	}
-	if (by_size)
-		key.size_log2 = log2l(size);
-	key.nested = nested;
-	for (i = 0; i < STAGE_TOTAL; i++) {
-		if (i > last)
-			break;
-		key.stage = i;
-		hist_add(&key, ns[i], s);
-	}
-	key.stage = STAGE_TOTAL;
-	hist_add(&key, total, s);
-	if (kstage) {
-		s->failed++;
-		count_failed(s, last);
-	}
+	record_alloc(s, size, caller, nested, (2u << last) - 1, ns, total, kstage, last);
 	return 0;
 }
 
