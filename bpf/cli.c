@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "probe.h"
 #include "trace_helpers.h"
 
 struct cli_env cli = {
@@ -13,6 +15,8 @@ struct cli_env cli = {
 
 volatile sig_atomic_t cli_exiting;
 
+enum { OPT_TRACEPOINT = 2000 };
+
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process ID only", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace this command name only (up to 15 chars)", 0 },
@@ -20,6 +24,7 @@ static const struct argp_option opts[] = {
 	{ "json-file", 'o', "FILE", 0, "Also write the JSON to FILE", 0 },
 	{ "timestamp", 'T', NULL, 0, "Include a timestamp on each output", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf's too)", 0 },
+	{ "tracepoint", OPT_TRACEPOINT, NULL, 0, "Classic tracepoints even where tp_btf works (fields from tracefs)", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
 	{},
 };
@@ -51,6 +56,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		cli.verbose = true;
+		break;
+	case OPT_TRACEPOINT:
+		cli.tracepoint = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (pos_args == 0)
@@ -84,7 +92,7 @@ static void sig_handler(int sig)
 	cli_exiting = 1;
 }
 
-int cli_setup_signals(void)
+static int cli_setup_signals(void)
 {
 	if (signal(SIGINT, sig_handler) == SIG_ERR || signal(SIGTERM, sig_handler) == SIG_ERR) {
 		fprintf(stderr, "error: cannot set signal handlers: %s\n", strerror(errno));
@@ -104,4 +112,35 @@ int cli_open_json_file(const char *tool, FILE **f)
 		return -1;
 	}
 	return 0;
+}
+
+int cli_init(const struct argp *argp, int argc, char **argv, FILE **jf)
+{
+	*jf = NULL;
+	/* First: a signal during the (slow) load must end the tool, not kill it. */
+	if (cli_setup_signals())
+		return -1;
+	if (argp_parse(argp, argc, argv, 0, NULL, NULL))
+		return -1;
+	libbpf_set_print(cli_libbpf_print);
+	if (probe_environment())
+		return -1;
+	return cli_open_json_file(program_invocation_short_name, jf);
+}
+
+bool cli_tp_btf(const char *event)
+{
+	return !cli.tracepoint && probe_tp_btf(event);
+}
+
+int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks)
+{
+	int err;
+
+	do {
+		/* Returns at once if the signal came already: the last interval is printed. */
+		wait_interval(cli.interval, &cli_exiting, ks);
+		err = report(ctx);
+	} while (!err && !cli_exiting && --cli.times > 0);
+	return err;
 }

@@ -15,6 +15,8 @@
 
 #define CLI_COMM_LEN 16	/* TASK_COMM_LEN */
 
+struct ksyms;
+
 struct cli_env {
 	pid_t pid;
 	const char *comm;
@@ -24,6 +26,7 @@ struct cli_env {
 	const char *json_file;
 	bool timestamp;
 	bool verbose;
+	bool tracepoint;	/* --tracepoint: classic tracepoints even with tp_btf */
 };
 
 extern struct cli_env cli;
@@ -33,8 +36,29 @@ extern volatile sig_atomic_t cli_exiting;
 
 /* libbpf's debug output only with -v. */
 int cli_libbpf_print(enum libbpf_print_level level, const char *format, va_list args);
-int cli_setup_signals(void);
 /* Opens -o FILE; *f stays NULL without -o. Returns 0 or -1 (and says why). */
 int cli_open_json_file(const char *tool, FILE **f);
+
+/*
+ * A tool's start, the same for all: parses the command line (the tool's
+ * ARGP with cli_argp as its child), sets SIGINT/SIGTERM handlers before
+ * anything slow, libbpf's messages, checks the environment (root, BTF,
+ * tracefs) and opens -o FILE into *JF. Returns 0, or -1 having said why.
+ */
+int cli_init(const struct argp *argp, int argc, char **argv, FILE **jf);
+
+/*
+ * tp_btf for EVENT, unless --tracepoint or the kernel's BTF lacks it: then
+ * the classic tracepoint.
+ */
+bool cli_tp_btf(const char *event);
+
+/*
+ * A tool's main loop: waits an interval (or until a signal), calls
+ * REPORT(CTX) to read and print, until count outputs or a signal. There is
+ * always one report, even when the signal came first. KS (may be NULL):
+ * kernel symbols, refreshed while waiting. Returns REPORT's first error.
+ */
+int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks);
 
 #endif /* __VMSCOPE_CLI_H */

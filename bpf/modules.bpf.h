@@ -9,6 +9,7 @@
 
 #include "modules.h"
 
+/* max_entries: 1 unless callers are named (-C); the loader sets it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
@@ -16,14 +17,34 @@ struct {
 	__type(value, struct module_text);
 } module_texts SEC(".maps");
 
+/* Before 6.4 (mod->mem[]), a module's text began its core_layout. */
+struct module_layout___pre64 {
+	void *base;
+	unsigned int size;
+	unsigned int text_size;
+} __attribute__((preserve_access_index));
+
+struct module___pre64 {
+	struct module_layout___pre64 core_layout;
+} __attribute__((preserve_access_index));
+
 SEC("tp_btf/module_load")
 int BPF_PROG(module_load_btf, struct module *mod)
 {
+	struct module___pre64 *old = (void *)mod;
 	struct module_text t = {};
 	__u64 base;
 
-	base = (__u64)BPF_CORE_READ(mod, mem[MOD_TEXT].base);
-	t.size = BPF_CORE_READ(mod, mem[MOD_TEXT].size);
+	if (bpf_core_field_exists(mod->mem)) {
+		base = (__u64)BPF_CORE_READ(mod, mem[MOD_TEXT].base);
+		t.size = BPF_CORE_READ(mod, mem[MOD_TEXT].size);
+	} else if (bpf_core_field_exists(old->core_layout)) {
+		base = (__u64)BPF_CORE_READ(old, core_layout.base);
+		t.size = BPF_CORE_READ(old, core_layout.text_size);
+	} else {
+		return 0;
+	}
+	t.loaded_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(t.name, sizeof(t.name), mod->name);
 	bpf_map_update_elem(&module_texts, &base, &t, BPF_ANY);
 	return 0;

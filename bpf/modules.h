@@ -6,7 +6,8 @@
 #define MODULE_NAME_LEN_MAX 56	/* MODULE_NAME_LEN on 64-bit */
 
 struct module_text {
-	__u64 size;
+	__u64 size;		/* of its text */
+	__u64 loaded_ns;	/* bpf_ktime_get_ns() at load */
 	char name[MODULE_NAME_LEN_MAX];
 };
 

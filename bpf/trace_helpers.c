@@ -5,18 +5,37 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "trace_helpers.h"
 #include "modules.h"
 
 struct ksym {
 	unsigned long addr;
 	char *name;
+	size_t mod;		/* 1 + its module instance in ksyms.mods; 0: the kernel */
+};
+
+/*
+ * One load of a module: where its text is and since when it is known.
+ * A module that unloads keeps its symbols (its callers stay named) until a
+ * later module takes an overlapping range.
+ */
+struct kmod {
+	char name[MODULE_NAME_LEN_MAX];
+	unsigned long base, end;
+	unsigned long long since_ns;	/* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+	bool live;		/* in /proc/modules when last read */
+	bool has_syms;		/* it has symbols (from kallsyms, or its name) */
+	bool reading;		/* its kallsyms symbols are being read */
 };
 
 struct ksyms {
 	struct ksym *syms;
 	size_t n, cap;
+	struct kmod *mods;
+	size_t nmods;
 	char *modules;		/* /proc/modules when last read */
+	unsigned long etext;	/* end of the kernel's text, 0 if unknown */
 };
 
 static int ksym_cmp(const void *a, const void *b)
@@ -51,7 +70,15 @@ static char *read_small_file(const char *path)
 	return buf;
 }
 
-static int ksyms__add(struct ksyms *ks, unsigned long addr, const char *name)
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int ksyms__add(struct ksyms *ks, unsigned long addr, const char *name, size_t mod)
 {
 	struct ksym *k;
 
@@ -67,41 +94,143 @@ static int ksyms__add(struct ksyms *ks, unsigned long addr, const char *name)
 	k->name = strdup(name);
 	if (!k->name)
 		return -1;
+	k->mod = mod;
 	ks->n++;
 	return 0;
 }
 
-/* Adds what /proc/kallsyms has now; symbols of unloaded modules stay. */
+/* Forgets the symbols of module instance MOD (1-based): a later module took its range. */
+static void ksyms__drop_mod(struct ksyms *ks, size_t mod)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < ks->n; i++) {
+		if (ks->syms[i].mod == mod)
+			free(ks->syms[i].name);
+		else
+			ks->syms[j++] = ks->syms[i];
+	}
+	ks->n = j;
+	ks->mods[mod - 1].base = ks->mods[mod - 1].end = 0;
+	ks->mods[mod - 1].live = false;
+}
+
+/*
+ * A module instance at [BASE, END), known since SINCE: returns its 1-based
+ * index (an existing one if NAME is already there), or 0 if it is older
+ * than a module known at an overlapping range, or on error. Older
+ * overlapping instances are gone: their symbols are dropped.
+ */
+static size_t ksyms__module(struct ksyms *ks, const char *name, unsigned long base,
+			    unsigned long end, unsigned long long since)
+{
+	struct kmod *m;
+	size_t i;
+
+	for (i = 0; i < ks->nmods; i++)
+		if (ks->mods[i].base == base && !strcmp(ks->mods[i].name, name))
+			return i + 1;
+	for (i = 0; i < ks->nmods; i++) {
+		m = &ks->mods[i];
+		if (m->base >= end || m->end <= base)
+			continue;
+		if (m->since_ns > since)
+			return 0;
+		/* /proc/modules gives a module's total size: live ones may seem to overlap. */
+		if (!m->live)
+			ksyms__drop_mod(ks, i + 1);
+	}
+	m = realloc(ks->mods, (ks->nmods + 1) * sizeof(*m));
+	if (!m)
+		return 0;
+	ks->mods = m;
+	m = &ks->mods[ks->nmods++];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->base = base;
+	m->end = end;
+	m->since_ns = since;
+	return ks->nmods;
+}
+
+/* The live instance of module NAME, 1-based, or 0. */
+static size_t ksyms__live_module(const struct ksyms *ks, const char *name)
+{
+	size_t i;
+
+	for (i = ks->nmods; i > 0; i--)
+		if (ks->mods[i - 1].live && !strcmp(ks->mods[i - 1].name, name))
+			return i;
+	return 0;
+}
+
+/* /proc/modules: "name size refcount deps state address": the live modules now. */
+static void ksyms__read_modules(struct ksyms *ks, const char *text)
+{
+	unsigned long long since = now_ns();
+	char name[MODULE_NAME_LEN_MAX];
+	unsigned long size, base;
+	const char *line;
+	size_t i, m;
+
+	int pass;
+
+	for (i = 0; i < ks->nmods; i++)
+		ks->mods[i].live = false;
+	/* Those known first (live ones are never dropped), then the new ones. */
+	for (pass = 0; pass < 2; pass++) {
+		for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+			if (sscanf(line, "%55s %lu %*s %*s %*s %lx", name, &size, &base) != 3 || !base)
+				continue;
+			for (m = 0; m < ks->nmods; m++)
+				if (ks->mods[m].base == base && !strcmp(ks->mods[m].name, name))
+					break;
+			if ((m < ks->nmods) != !pass)
+				continue;
+			m = pass ? ksyms__module(ks, name, base, base + size, since) : m + 1;
+			if (m)
+				ks->mods[m - 1].live = true;
+		}
+	}
+}
+
+/* Adds what /proc/kallsyms has for the kernel (once) and for modules not yet read. */
 static void ksyms__add_all(struct ksyms *ks)
 {
 	char line[512], name[256], mod[64], full[336], type;
+	bool first = !ks->n;
 	unsigned long addr;
-	size_t old = ks->n;
+	size_t i, m;
 	FILE *f;
 
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return;
+	for (i = 0; i < ks->nmods; i++)
+		ks->mods[i].reading = ks->mods[i].live && !ks->mods[i].has_syms;
 	while (fgets(line, sizeof(line), f)) {
 		int fields = sscanf(line, "%lx %c %255s [%63[^]]]", &addr, &type, name, mod);
 
-		if (fields < 3 || !addr || (type != 't' && type != 'T'))
+		if (fields < 3 || !addr)
 			continue;
-		if (fields == 4 && !strcmp(mod, "bpf"))
-			continue;	/* BPF programs come and go; never a vmalloc caller */
-		if (fields == 4 && old) {
-			/* Modules seen before are already in. */
-			struct ksym key = { .addr = addr };
-
-			if (bsearch(&key, ks->syms, old, sizeof(key), ksym_cmp))
-				continue;
-		} else if (old) {
-			continue;	/* the core kernel does not change */
+		if (fields == 3 && first && !strcmp(name, "_etext"))
+			ks->etext = addr;
+		if (type != 't' && type != 'T')
+			continue;
+		if (fields == 3) {
+			if (first && ksyms__add(ks, addr, name, 0))
+				break;
+			continue;
 		}
-		if (fields == 4)
-			snprintf(full, sizeof(full), "%s [%s]", name, mod);
-		if (ksyms__add(ks, addr, fields == 4 ? full : name))
+		/* BPF programs come and go, never a vmalloc caller; modules only once. */
+		m = strcmp(mod, "bpf") ? ksyms__live_module(ks, mod) : 0;
+		if (!m || !ks->mods[m - 1].reading)
+			continue;
+		snprintf(full, sizeof(full), "%s [%s]", name, mod);
+		if (ksyms__add(ks, addr, full, m))
 			break;
+		/* Not before: a module that went meanwhile has none, and is named from module_texts. */
+		ks->mods[m - 1].has_syms = true;
 	}
 	fclose(f);
 	qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym_cmp);
@@ -112,19 +241,21 @@ void ksyms__add_module_texts(struct ksyms *ks, int map_fd)
 	__u64 key, next, *prev = NULL;
 	struct module_text t;
 	char name[MODULE_NAME_LEN_MAX + 3];
-	size_t old;
+	size_t m;
 
 	if (!ks)
 		return;
-	old = ks->n;
 	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
-		struct ksym probe = { .addr = next };
-
-		if (!bpf_map_lookup_elem(map_fd, &next, &t) &&
-		    !bsearch(&probe, ks->syms, old, sizeof(probe), ksym_cmp)) {
-			snprintf(name, sizeof(name), "[%.*s]", MODULE_NAME_LEN_MAX - 1, t.name);
-			if (ksyms__add(ks, next, name))
-				break;
+		if (!bpf_map_lookup_elem(map_fd, &next, &t)) {
+			t.name[MODULE_NAME_LEN_MAX - 1] = 0;
+			m = ksyms__module(ks, t.name, next, next + (t.size ? t.size : 1), t.loaded_ns);
+			/* A module gone before /proc/kallsyms showed its symbols: its name only. */
+			if (m && !ks->mods[m - 1].has_syms) {
+				snprintf(name, sizeof(name), "[%s]", t.name);
+				if (ksyms__add(ks, next, name, m))
+					break;
+				ks->mods[m - 1].has_syms = true;
+			}
 		}
 		key = next;
 		prev = &key;
@@ -139,6 +270,7 @@ struct ksyms *ksyms__load(void)
 	if (!ks)
 		return NULL;
 	ks->modules = read_small_file("/proc/modules");
+	ksyms__read_modules(ks, ks->modules);
 	ksyms__add_all(ks);
 	if (!ks->n) {
 		ksyms__free(ks);
@@ -162,6 +294,7 @@ void ksyms__refresh(struct ksyms *ks)
 	}
 	free(ks->modules);
 	ks->modules = mods;
+	ksyms__read_modules(ks, mods);
 	ksyms__add_all(ks);
 }
 
@@ -174,6 +307,7 @@ void ksyms__free(struct ksyms *ks)
 	for (i = 0; i < ks->n; i++)
 		free(ks->syms[i].name);
 	free(ks->syms);
+	free(ks->mods);
 	free(ks->modules);
 	free(ks);
 }
@@ -181,6 +315,8 @@ void ksyms__free(struct ksyms *ks)
 const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *buf, size_t len)
 {
 	size_t lo = 0, hi = ks ? ks->n : 0;
+	const struct ksym *k;
+	unsigned long end;
 
 	/* The last symbol at or below addr. */
 	while (lo < hi) {
@@ -191,11 +327,16 @@ const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *bu
 		else
 			hi = mid;
 	}
-	/* Far from any symbol: a module gone before we saw it, say. */
-	if (!addr || lo == 0 || addr - ks->syms[lo - 1].addr > 0x10000)
+	k = lo ? &ks->syms[lo - 1] : NULL;
+	/* Within its module's text, or the kernel's; else not its symbol. */
+	if (k && k->mod)
+		end = ks->mods[k->mod - 1].end;
+	else
+		end = ks && ks->etext ? ks->etext : (k ? k->addr + 0x10000 : 0);
+	if (!addr || !k || addr >= end)
 		snprintf(buf, len, "0x%lx", addr);
 	else
-		snprintf(buf, len, "%s+0x%lx", ks->syms[lo - 1].name, addr - ks->syms[lo - 1].addr);
+		snprintf(buf, len, "%s+0x%lx", k->name, addr - k->addr);
 	return buf;
 }
 
@@ -273,6 +414,35 @@ const char *human_size(unsigned long long bytes, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%llu%c", bytes, units[u]);
 	return buf;
+}
+
+int percpu_sum(int fd, const void *key, __u64 *sum, size_t words)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
+	size_t i;
+	__u64 *v;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpu * words, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(sum, 0, words * sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, key, v))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++)
+		for (i = 0; i < words; i++)
+			sum[i] += v[(size_t)c * words + i];
+	free(v);
+	return err;
+}
+
+void u64s_sub(__u64 *a, const __u64 *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		a[i] -= b[i];
 }
 
 long parse_positive(const char *arg, const char *what, struct argp_state *state)

@@ -29,6 +29,14 @@ unsigned long long log2_slot_high(int i);
 /* A size for people: 4K, 2M. */
 const char *human_size(unsigned long long bytes, char *buf, size_t len);
 
+/*
+ * The value of KEY in per-CPU map FD, summed over the possible CPUs, as
+ * WORDS u64s (the value is WORDS u64s per CPU). Returns 0 or -errno.
+ */
+int percpu_sum(int fd, const void *key, __u64 *sum, size_t words);
+/* A -= B, N u64s: an interval's figures from two cumulative readings. */
+void u64s_sub(__u64 *a, const __u64 *b, size_t n);
+
 /* argp helper: a positive int or an argp error naming WHAT. */
 long parse_positive(const char *arg, const char *what, struct argp_state *state);
 

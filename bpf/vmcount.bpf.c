@@ -11,7 +11,10 @@
 #include <bpf/bpf_core_read.h>
 #include "vmcount.h"
 #include "filter.bpf.h"
+#include "tpfield.bpf.h"
 
+/* Where the classic tracepoint's fields are (the fallback without BTF). */
+const volatile struct tp_field tpf[NR_TPF] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -48,9 +51,9 @@ int BPF_PROG(alloc_vmap_area_btf, unsigned long addr, unsigned long size,
 }
 
 SEC("tracepoint/vmalloc/alloc_vmap_area")
-int alloc_vmap_area_tp(struct trace_event_raw_alloc_vmap_area *ctx)
+int alloc_vmap_area_tp(void *ctx)
 {
-	return count(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, failed));
+	return count(tp_read(ctx, &tpf[TPF_SIZE]), tp_read(ctx, &tpf[TPF_FAILED]));
 }
 
 char LICENSE[] SEC("license") = "GPL";

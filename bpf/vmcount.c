@@ -16,10 +16,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "vmcount.h"
+#include "tpfield.h"
 #include "vmcount.skel.h"
 #include "probe.h"
 #include "trace_helpers.h"
 #include "cli.h"
+#include "json.h"
 
 const char *argp_program_version = "vmcount 0.1";
 static const char doc[] =
@@ -33,64 +35,72 @@ static const char doc[] =
 "    vmcount -p 185       # only allocations made by PID 185\n"
 "    vmcount -c vmalloc_test/0 -j   # one thread by name, JSON output\n";
 
-static int read_stats(int fd, struct vmcount_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct vmcount_stats *v;
-	__u32 key = 0;
-	int i, err;
+/* What the report needs between intervals. */
+struct run {
+	struct vmcount_bpf *obj;
+	struct prog_links links;
+	struct vmcount_stats prev;	/* cumulative, at the last report */
+	struct prog_misses prev_misses;
+	FILE *jf;
+};
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(fd, &key, v);
-	if (!err) {
-		memset(sum, 0, sizeof(*sum));
-		for (i = 0; i < ncpu; i++) {
-			sum->allocs += v[i].allocs;
-			sum->failed += v[i].failed;
-			sum->bytes += v[i].bytes;
-		}
-		/* Per-interval counts: start the next interval from zero. */
-		memset(v, 0, ncpu * sizeof(*v));
-		err = bpf_map_update_elem(fd, &key, v, BPF_ANY);
-	}
-	free(v);
-	return err ? -errno : 0;
-}
-
-static void print_json(FILE *f, const struct vmcount_stats *s, const char *ts)
+static void print_json(FILE *f, const struct vmcount_stats *s, const struct prog_misses *m, const char *ts)
 {
 	fprintf(f, "{");
-	if (cli.timestamp)
-		fprintf(f, "\"time\":\"%s\",", ts);
-	fprintf(f, "\"allocs\":%llu,\"failed\":%llu,\"bytes\":%llu}\n",
+	if (cli.timestamp) {
+		json_kv_str(f, "time", ts, 1);
+		fprintf(f, ",");
+	}
+	fprintf(f, "\"allocs\":%llu,\"failed\":%llu,\"bytes\":%llu,\"missed_runs\":%llu}\n",
 		(unsigned long long)s->allocs, (unsigned long long)s->failed,
-		(unsigned long long)s->bytes);
+		(unsigned long long)s->bytes, (unsigned long long)m->recursion);
 	fflush(f);
 }
 
-static void print_stats(const struct vmcount_stats *s, FILE *jf)
+/* The interval's counts: differences of cumulative ones, so none falls between two reads. */
+static int report(void *ctx)
 {
+	struct run *r = ctx;
+	struct vmcount_stats cum, s;
+	struct prog_misses m, mcum;
 	char ts[16] = "";
+	__u32 key = 0;
+	int err;
+
+	err = percpu_sum(bpf_map__fd(r->obj->maps.stats), &key, (__u64 *)&cum, sizeof(cum) / sizeof(__u64));
+	if (err) {
+		fprintf(stderr, "vmcount: failed to read counters: %s\n", strerror(-err));
+		return err;
+	}
+	read_misses(r->obj->obj, &r->links, &mcum);
+	s = cum;
+	m = mcum;
+	u64s_sub((__u64 *)&s, (const __u64 *)&r->prev, sizeof(s) / sizeof(__u64));
+	u64s_sub((__u64 *)&m, (const __u64 *)&r->prev_misses, sizeof(m) / sizeof(__u64));
+	r->prev = cum;
+	r->prev_misses = mcum;
 
 	if (cli.timestamp)
 		timestamp(ts, sizeof(ts));
-	if (jf)
-		print_json(jf, s, ts);
+	if (r->jf)
+		print_json(r->jf, &s, &m, ts);
 	if (cli.json) {
-		print_json(stdout, s, ts);
+		print_json(stdout, &s, &m, ts);
 	} else {
 		if (cli.timestamp)
 			printf("%-8s ", ts);
-		printf("allocs %llu  failed %llu  bytes %llu\n",
-		       (unsigned long long)s->allocs, (unsigned long long)s->failed,
-		       (unsigned long long)s->bytes);
+		printf("allocs %llu  failed %llu  bytes %llu  missed runs %llu\n",
+		       (unsigned long long)s.allocs, (unsigned long long)s.failed,
+		       (unsigned long long)s.bytes, (unsigned long long)m.recursion);
 	}
 	fflush(stdout);
+	return 0;
 }
+
+static const struct tp_field_name tp_fields[NR_TPF] = {
+	[TPF_SIZE] = { "alloc_vmap_area", "size" },
+	[TPF_FAILED] = { "alloc_vmap_area", "failed" },
+};
 
 int main(int argc, char **argv)
 {
@@ -102,76 +112,52 @@ int main(int argc, char **argv)
 		.doc = doc,
 		.children = children,
 	};
-	struct vmcount_stats s;
-	struct vmcount_bpf *obj = NULL;
-	FILE *jf = NULL;
+	struct run r = {};
 	bool use_btf;
-	int err;
+	int err = 0;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
-		return 1;
-
-	libbpf_set_print(cli_libbpf_print);
-	err = probe_environment();
-	if (err)
-		return 1;
-	if (cli_open_json_file("vmcount", &jf))
+	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
 	if (!probe_tracepoint("vmalloc", "alloc_vmap_area")) {
 		fprintf(stderr, "vmcount: this kernel has no vmalloc:alloc_vmap_area tracepoint (needs Linux 6.2+ with CONFIG_TRACEPOINTS)\n");
-		return 1;
+		err = 1;
+		goto cleanup;
 	}
 
-	obj = vmcount_bpf__open();
-	if (!obj) {
+	r.obj = vmcount_bpf__open();
+	if (!r.obj) {
 		fprintf(stderr, "vmcount: failed to open BPF object: %s\n", strerror(errno));
-		return 1;
+		err = 1;
+		goto cleanup;
 	}
-	obj->rodata->targ_tgid = cli.pid;
+	r.obj->rodata->targ_tgid = cli.pid;
 	if (cli.comm) {
-		obj->rodata->filter_comm = true;
-		strncpy((char *)obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
+		r.obj->rodata->filter_comm = true;
+		strncpy((char *)r.obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
 	}
 	/* tp_btf is cheaper (no tracefs record copy); fall back when absent. */
-	use_btf = probe_tp_btf("alloc_vmap_area");
-	bpf_program__set_autoload(obj->progs.alloc_vmap_area_btf, use_btf);
-	bpf_program__set_autoload(obj->progs.alloc_vmap_area_tp, !use_btf);
-
-	err = vmcount_bpf__load(obj);
+	use_btf = cli_tp_btf("alloc_vmap_area");
+	select_tp_programs(r.obj->obj, use_btf);
+	if (!use_btf && tracefs_fields("vmcount", "vmalloc", tp_fields, NR_TPF, (struct tp_field *)r.obj->rodata->tpf)) {
+		err = 1;
+		goto cleanup;
+	}
+	err = vmcount_bpf__load(r.obj);
 	if (err) {
 		fprintf(stderr, "vmcount: failed to load BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	err = vmcount_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "vmcount: failed to attach BPF programs: %s\n", strerror(-err));
+	err = attach_programs("vmcount", r.obj->obj, NULL, true, &r.links);
+	if (err)
 		goto cleanup;
-	}
-
-	if (cli_setup_signals()) {
-		err = 1;
-		goto cleanup;
-	}
 	fprintf(stderr, "Tracing vmap area allocations (%s)... Hit Ctrl-C to end.\n",
 		use_btf ? "tp_btf" : "tracepoint");
-
-	while (!cli_exiting) {
-		/* sleep() returns early on a signal: the last interval is printed. */
-		sleep(cli.interval);
-		err = read_stats(bpf_map__fd(obj->maps.stats), &s);
-		if (err) {
-			fprintf(stderr, "vmcount: failed to read counters: %s\n", strerror(-err));
-			break;
-		}
-		print_stats(&s, jf);
-		if (--cli.times == 0)
-			break;
-	}
+	err = cli_loop(report, &r, NULL);
 
 cleanup:
-	vmcount_bpf__destroy(obj);
-	if (jf)
-		fclose(jf);
+	destroy_links(&r.links);
+	vmcount_bpf__destroy(r.obj);
+	if (r.jf)
+		fclose(r.jf);
 	return err != 0;
 }

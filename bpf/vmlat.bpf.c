@@ -21,6 +21,8 @@
 #include "vmlat.h"
 #include "filter.bpf.h"
 #include "modules.bpf.h"
+#include "frames.bpf.h"
+#include "tpfield.bpf.h"
 
 const volatile __u64 min_size = 0;
 const volatile __u64 max_size = ~0ULL;
@@ -28,32 +30,8 @@ const volatile __u64 unit_div = 1;	/* ns per display unit */
 const volatile bool by_caller = false;
 const volatile bool by_pid = false;
 const volatile bool by_size = false;
-
-struct frame {
-	__u64 ts_start;
-	__u64 ts_last;		/* end of the last stage */
-	__u64 size;
-	__u64 caller;
-	__u64 addr;		/* the area, once reserved */
-	__u64 stage_ns[STAGE_TOTAL];
-	__u32 next;		/* the stage running now */
-	__u32 seen;		/* stages that got time, a bit each */
-	__u32 skip;		/* filtered out by size: tracked for nesting only */
-	__u32 pad;
-};
-
-struct frames {
-	__u32 depth;
-	__u32 pad;
-	struct frame f[MAX_NEST];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);		/* thread id */
-	__type(value, struct frames);
-} frames SEC(".maps");
+/* Where the classic tracepoints' fields are (the fallback without BTF). */
+const volatile struct tp_field tpf[NR_TPF] = {};
 
 /* No breakdown asked for: all stages of top-level (0) and nested (1) allocations. */
 struct {
@@ -63,7 +41,7 @@ struct {
 	__type(value, struct stage_hists);
 } hists_flat SEC(".maps");
 
-/* Breakdown by caller, process or size class. */
+/* Breakdown by caller, process or size class: sized by the loader (1 without). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
@@ -217,73 +195,43 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 	}
 }
 
-/* An allocation starts: push a frame for the current thread. */
-static __always_inline int alloc_enter(__u64 size, __u64 caller)
+/*
+ * An allocation starts: a frame for it on the thread's stack (frames.bpf.h).
+ * SP: the stack pointer at entry where the way in has it (kprobe), else 0.
+ */
+static __always_inline int alloc_enter(__u64 size, __u64 caller, __u64 sp, bool stages)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vmlat_stats *s;
-	struct frames *fs;
 	struct frame *f;
+	__u64 lost = 0;
 	bool skip;
-	__u32 d;
 
 	if (!task_matches())
 		return 0;
-	fs = bpf_map_lookup_elem(&frames, &tid);
-	if (!fs) {
-		/* A new thread's entry; too big for the BPF stack, so from .rodata. */
-		static const struct frames empty;
-
-		if (bpf_map_update_elem(&frames, &tid, &empty, BPF_NOEXIST) == 0)
-			fs = bpf_map_lookup_elem(&frames, &tid);
-	}
+	s = get_stats();
+	if (!s)
+		return 0;
 	skip = size < min_size || size > max_size;
-	if (!fs || fs->depth >= MAX_NEST) {
+	f = frame_push(size, caller, sp, stages, &s->stale, &lost);
+	if (!f) {
 		/* Lost only if it was to be measured; either way not silent. */
-		s = get_stats();
-		if (s && !skip)
-			s->lost_frames++;
-		/* Keep the stack honest: the exit will pop what we skip here. */
-		if (fs && fs->depth < 255)
-			fs->depth++;
+		if (!skip)
+			s->lost_frames += lost;
 		return 0;
 	}
-	d = fs->depth;
-	f = &fs->f[d & (MAX_NEST - 1)];
-	__builtin_memset(f, 0, sizeof(*f));
 	f->ts_start = f->ts_last = bpf_ktime_get_ns();
-	f->size = size;
-	f->caller = caller;
-	f->next = STAGE_RESERVE;
 	f->skip = skip;
-	fs->depth = d + 1;
 	return 0;
-}
-
-/* The open allocation of the current thread, or NULL. */
-static __always_inline struct frame *top_frame(struct frames **fsp)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct frames *fs;
-	__u32 d;
-
-	fs = bpf_map_lookup_elem(&frames, &tid);
-	if (!fs || !fs->depth || fs->depth > MAX_NEST)
-		return NULL;
-	*fsp = fs;
-	d = fs->depth - 1;
-	return &fs->f[d & (MAX_NEST - 1)];
 }
 
 /* A stage event: the time since the last one belongs to STAGE. */
 static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
 {
 	struct vmlat_stats *s;
-	struct frames *fs;
 	struct frame *f;
 	__u64 now;
 
-	f = top_frame(&fs);
+	f = frame_top();
 	if (!f)
 		return 0;
 	if (stage == STAGE_RESERVE) {
@@ -303,30 +251,33 @@ static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
 
 /*
  * An allocation ends: record its stages (STAGES: seen through the stage
- * events, not just the core's entry and return) and pop its frame.
+ * events, not just the core's entry and return) and pop its frame. SIZE,
+ * CALLER, SP, ADDR: what this exit knows of its allocation (0: unknown),
+ * to find its frame.
  */
-static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage)
+static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage, __u64 size,
+				      __u64 caller, __u64 sp, __u64 addr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vmlat_stats *s;
-	struct frames *fs;
-	struct frame *f;
+	struct frame *f = NULL;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 d, last;
+	__u32 d = 0, last;
 
+	if (!task_matches())
+		return 0;
 	s = get_stats();
 	if (!s)
 		return 0;
-	fs = bpf_map_lookup_elem(&frames, &tid);
-	if (!fs || !fs->depth) {
-		if (task_matches())
+	switch (frame_pop(size, caller, sp, addr, &f, &d, &s->stale)) {
+	case FRAME_MATCHED:
+		break;
+	case FRAME_UNMATCHED:
+		if (!size || (size >= min_size && size <= max_size))
 			s->unmatched++;
 		return 0;
+	default:
+		return 0;	/* an entry that did not fit: counted there */
 	}
-	d = --fs->depth;
-	if (d >= MAX_NEST)
-		return 0;	/* a frame lost on entry, counted there */
-	f = &fs->f[d & (MAX_NEST - 1)];
 	if (!f->skip) {
 		last = failed ? failed_stage : f->next;
 		if (stages)
@@ -334,8 +285,7 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 		record_alloc(s, f->size, f->caller, d > 0, f->seen, f->stage_ns,
 			     now - f->ts_start, failed, stages ? (int)last : -1);
 	}
-	if (!d)
-		bpf_map_delete_elem(&frames, &tid);
+	frame_release();
 	return 0;
 }
 
@@ -422,18 +372,19 @@ int BPF_PROG(stages_any_btf, unsigned long addr, unsigned long size,
 	return alloc_stages_btf(size, caller, nested, stage, times);
 }
 
+/* The classic tracepoint: fields where tracefs says they are (tpfield.h). */
 SEC("tracepoint/vmalloc/vmalloc_alloc_stages")
-int stages_tp(struct trace_event_raw_vmalloc_alloc_stages *ctx)
+int stages_tp(void *ctx)
 {
 	__u64 ns[STAGE_TOTAL] = {
-		BPF_CORE_READ(ctx, reserve_ns), BPF_CORE_READ(ctx, page_array_ns),
-		BPF_CORE_READ(ctx, pages_ns), BPF_CORE_READ(ctx, map_ns),
-		BPF_CORE_READ(ctx, publish_ns),
+		tp_read(ctx, &tpf[TPF_ST_RESERVE]), tp_read(ctx, &tpf[TPF_ST_PAGE_ARRAY]),
+		tp_read(ctx, &tpf[TPF_ST_PAGES]), tp_read(ctx, &tpf[TPF_ST_MAP]),
+		tp_read(ctx, &tpf[TPF_ST_PUBLISH]),
 	};
 
-	return alloc_stages(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, caller),
-			    BPF_CORE_READ(ctx, nested), BPF_CORE_READ(ctx, stage),
-			    BPF_CORE_READ(ctx, total_ns), ns);
+	return alloc_stages(tp_read(ctx, &tpf[TPF_ST_SIZE]), tp_read(ctx, &tpf[TPF_ST_CALLER]),
+			    tp_read(ctx, &tpf[TPF_ST_NESTED]), tp_read(ctx, &tpf[TPF_ST_STAGE]),
+			    tp_read(ctx, &tpf[TPF_ST_TOTAL]), ns);
 }
 
 /* The series' stage events through BTF: raw arguments, no record copy. */
@@ -452,7 +403,7 @@ static __always_inline __u64 ctx_word(void *ctx, int n)
 SEC("tp_btf/vmalloc_alloc_enter")
 int BPF_PROG(enter_btf, unsigned long size)
 {
-	return alloc_enter(size, ctx_word(ctx, 5));
+	return alloc_enter(size, ctx_word(ctx, 5), 0, true);
 }
 
 SEC("tp_btf/vmalloc_va_reserved")
@@ -482,49 +433,55 @@ int BPF_PROG(map_btf, unsigned long addr)
 SEC("tp_btf/vmalloc_alloc_exit")
 int BPF_PROG(exit_btf)
 {
-	return alloc_exit(true, !ctx_word(ctx, 0), failed_to_stage(ctx_word(ctx, 2)));
+	__u64 addr = ctx_word(ctx, 0);
+
+	return alloc_exit(true, !addr, failed_to_stage(ctx_word(ctx, 2)), ctx_word(ctx, 1), 0, 0, addr);
 }
 
 /* The same through classic tracepoints, when BTF lacks the events. */
 SEC("tracepoint/vmalloc/vmalloc_alloc_enter")
-int enter_tp(struct trace_event_raw_vmalloc_alloc_enter *ctx)
+int enter_tp(void *ctx)
 {
-	return alloc_enter(BPF_CORE_READ(ctx, size), BPF_CORE_READ(ctx, caller));
+	return alloc_enter(tp_read(ctx, &tpf[TPF_EN_SIZE]), tp_read(ctx, &tpf[TPF_EN_CALLER]), 0, true);
 }
 
 SEC("tracepoint/vmalloc/vmalloc_va_reserved")
-int reserved_tp(struct trace_event_raw_vmalloc_va_reserved *ctx)
+int reserved_tp(void *ctx)
 {
-	return stage_end(STAGE_RESERVE, BPF_CORE_READ(ctx, addr));
+	return stage_end(STAGE_RESERVE, tp_read(ctx, &tpf[TPF_RES_ADDR]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_page_array")
-int page_array_tp(struct trace_event_raw_vmalloc_page_array *ctx)
+int page_array_tp(void *ctx)
 {
-	return stage_end(STAGE_PAGE_ARRAY, BPF_CORE_READ(ctx, addr));
+	return stage_end(STAGE_PAGE_ARRAY, tp_read(ctx, &tpf[TPF_PA_ADDR]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_pages_alloc")
-int pages_tp(struct trace_event_raw_vmalloc_pages *ctx)
+int pages_tp(void *ctx)
 {
-	return stage_end(STAGE_PAGES, BPF_CORE_READ(ctx, addr));
+	return stage_end(STAGE_PAGES, tp_read(ctx, &tpf[TPF_PG_ADDR]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_pages_map")
-int map_tp(struct trace_event_raw_vmalloc_pages *ctx)
+int map_tp(void *ctx)
 {
-	return stage_end(STAGE_MAP, BPF_CORE_READ(ctx, addr));
+	return stage_end(STAGE_MAP, tp_read(ctx, &tpf[TPF_MAP_ADDR]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_alloc_exit")
-int exit_tp(struct trace_event_raw_vmalloc_alloc_exit *ctx)
+int exit_tp(void *ctx)
 {
-	return alloc_exit(true, !BPF_CORE_READ(ctx, addr), failed_to_stage(BPF_CORE_READ(ctx, stage)));
+	__u64 addr = tp_read(ctx, &tpf[TPF_EX_ADDR]);
+
+	return alloc_exit(true, !addr, failed_to_stage(tp_read(ctx, &tpf[TPF_EX_STAGE])),
+			  tp_read(ctx, &tpf[TPF_EX_SIZE]), 0, 0, addr);
 }
 
 /*
  * Without the series: the vmalloc core as a whole. The loader retargets
  * these to __vmalloc_node_range on kernels before the _noprof rename.
+ * fexit sees the arguments too: its frame is found by size and caller.
  */
 SEC("fentry/__vmalloc_node_range_noprof")
 int BPF_PROG(core_fentry, unsigned long size)
@@ -532,32 +489,37 @@ int BPF_PROG(core_fentry, unsigned long size)
 	__u64 caller = 0;
 
 	bpf_get_func_arg(ctx, 8, &caller);
-	return alloc_enter(size, caller);
+	return alloc_enter(size, caller, 0, false);
 }
 
 SEC("fexit/__vmalloc_node_range_noprof")
-int BPF_PROG(core_fexit)
+int BPF_PROG(core_fexit, unsigned long size)
 {
-	__u64 ret = 0;
+	__u64 ret = 0, caller = 0;
 
+	bpf_get_func_arg(ctx, 8, &caller);
 	bpf_get_func_ret(ctx, &ret);
-	return alloc_exit(false, !ret, 0);
+	return alloc_exit(false, !ret, 0, size, caller, 0, 0);
 }
 
-/* x86-64: arguments 7-9 are on the stack, above the return address. */
+/*
+ * x86-64: arguments 7-9 are on the stack, above the return address, where
+ * the stack pointer is at entry; at the return it is 8 bytes higher: a
+ * kretprobe finds its kprobe's frame by it.
+ */
 SEC("kprobe")
 int BPF_KPROBE(core_kprobe, unsigned long size)
 {
 	__u64 caller = 0;
 
 	bpf_probe_read_kernel(&caller, sizeof(caller), (void *)(PT_REGS_SP(ctx) + 24));
-	return alloc_enter(size, caller);
+	return alloc_enter(size, caller, PT_REGS_SP(ctx), false);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(core_kretprobe, void *ret)
 {
-	return alloc_exit(false, !ret, 0);
+	return alloc_exit(false, !ret, 0, 0, 0, PT_REGS_SP(ctx) - 8, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -15,14 +15,19 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vmlat.h"
+#include "tpfield.h"
 #include "vmlat.skel.h"
 #include "probe.h"
 #include "trace_helpers.h"
 #include "cli.h"
+#include "json.h"
 
 static const char *const stage_names[NR_STAGES] = {
 	"reserve", "page_array", "pages", "map", "publish", "total",
 };
+
+/* Histograms a breakdown (-C, -P, -S) can hold: keys x stages. */
+#define MAX_KEYS 8192
 
 static const char *const mode_names[NR_MODES] = { "stages", "events", "fentry", "kprobe" };
 
@@ -64,6 +69,11 @@ static const char doc[] =
 "Modes: stages (vmalloc_alloc_stages: the kernel times the stages, one\n"
 "event per allocation; the default), events (the six stage events, paired\n"
 "per thread; costs several times as much), fentry or kprobe (total only).\n"
+"\n"
+"Memory: without -C/-P/-S, 3.2 KiB per possible CPU; with any of them a\n"
+"per-CPU hash of up to 8192 histograms, 264 B each per possible CPU (2.1 MiB\n"
+"per CPU: 270 MiB with 128 CPUs). The paired modes keep a frame stack per\n"
+"thread in flight: about 512 B x --max-threads (2 MiB by default).\n"
 "\n"
 "EXAMPLES:\n"
 "    vmlat                 # histograms until Ctrl-C\n"
@@ -114,12 +124,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'u':
-		env.unit = "usecs";
-		env.unit_div = 1000;
-		break;
 	case 'm':
-		env.unit = "msecs";
-		env.unit_div = 1000000;
+		if (env.unit_div != 1 && strcmp(env.unit, key == 'u' ? "usecs" : "msecs"))
+			argp_error(state, "-u and -m exclude each other: one unit");
+		env.unit = key == 'u' ? "usecs" : "msecs";
+		env.unit_div = key == 'u' ? 1000 : 1000000;
 		break;
 	case 'C':
 		env.by_caller = true;
@@ -137,11 +146,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.max_size = parse_size(arg, state);
 		break;
 	case 'M':
-		for (i = 0; i < NR_MODES; i++)
-			if (!strcmp(arg, mode_names[i]))
-				env.mode = i;
-		if (env.mode < 0)
+		for (i = 0; i < NR_MODES && strcmp(arg, mode_names[i]); i++)
+			;
+		if (i == NR_MODES)
 			argp_error(state, "unknown mode '%s' (want stages, events, fentry or kprobe)", arg);
+		if (env.mode >= 0 && env.mode != i)
+			argp_error(state, "-M %s and -M %s: one mode", mode_names[env.mode], arg);
+		env.mode = i;
 		break;
 	case OPT_THREADS:
 		env.max_threads = parse_positive(arg, "thread count", state);
@@ -156,62 +167,30 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* One interval's data, summed over CPUs. */
+/* One histogram, summed over CPUs. */
 struct entry {
 	struct hist_key key;
 	struct hist h;
 	__u64 count;
 };
 
+/* Everything the BPF side counted, cumulative, or an interval's difference. */
 struct snapshot {
 	struct vmlat_stats stats;
+	struct prog_misses misses;
 	__u64 allocs, nested;	/* the total histograms' counts */
 	struct entry *e;
 	size_t n;
 };
 
-/* KEY's histogram from each CPU's value, STRIDE bytes apart from FIRST. */
-static int add_entry(struct snapshot *snap, const struct hist_key *key, const void *first,
-		     size_t stride, int ncpu)
+static int key_cmp(const struct hist_key *x, const struct hist_key *y)
 {
-	struct entry *e, *p;
-	int c, i;
-
-	p = realloc(snap->e, (snap->n + 1) * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	snap->e = p;
-	e = &snap->e[snap->n];
-	memset(e, 0, sizeof(*e));
-	e->key = *key;
-	for (c = 0; c < ncpu; c++) {
-		const struct hist *h = (const void *)((const char *)first + c * stride);
-
-		for (i = 0; i < MAX_SLOTS; i++) {
-			e->h.slots[i] += h->slots[i];
-			e->count += h->slots[i];
-		}
-		e->h.sum_ns += h->sum_ns;
-	}
-	if (!e->count)
-		return 0;
-	if (key->stage == STAGE_TOTAL) {
-		snap->allocs += e->count;
-		if (key->nested)
-			snap->nested += e->count;
-	}
-	snap->n++;
-	return 0;
-}
-
-static int entry_cmp(const void *a, const void *b)
-{
-	const struct hist_key *x = &((const struct entry *)a)->key, *y = &((const struct entry *)b)->key;
-
 	if (x->caller != y->caller)
 		return x->caller < y->caller ? -1 : 1;
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
+	if (memcmp(x->comm, y->comm, sizeof(x->comm)))
+		return memcmp(x->comm, y->comm, sizeof(x->comm));
 	if (x->size_log2 != y->size_log2)
 		return x->size_log2 < y->size_log2 ? -1 : 1;
 	if (x->nested != y->nested)
@@ -219,81 +198,98 @@ static int entry_cmp(const void *a, const void *b)
 	return (int)x->stage - (int)y->stage;
 }
 
-/* Read and reset every counter and histogram: per-interval figures. */
-static int take_snapshot(struct vmlat_bpf *obj, struct snapshot *snap)
+static int entry_cmp(const void *a, const void *b)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct vmlat_stats *st = NULL;
-	struct stage_hists *sh = NULL;
-	struct hist *h = NULL;
+	return key_cmp(&((const struct entry *)a)->key, &((const struct entry *)b)->key);
+}
+
+static int add_entry(struct snapshot *snap, const struct hist_key *key, const struct hist *h)
+{
+	struct entry *p = realloc(snap->e, (snap->n + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	snap->e = p;
+	p = &snap->e[snap->n++];
+	memset(p, 0, sizeof(*p));
+	p->key = *key;
+	p->h = *h;
+	return 0;
+}
+
+/* Reads every counter and histogram as they are: cumulative since the start. */
+static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links, struct snapshot *snap)
+{
+	struct stage_hists sh;
 	struct hist_key key, next, *prev = NULL;
-	int fd, err = 0, c, i;
-	__u32 idx;
+	struct hist h;
+	int fd, err, i;
+	__u32 idx = 0;
 
 	memset(snap, 0, sizeof(*snap));
-	if (ncpu <= 0)
-		return -EINVAL;
-	h = calloc(ncpu, sizeof(*h));
-	sh = calloc(ncpu, sizeof(*sh));
-	st = calloc(ncpu, sizeof(*st));
-	if (!h || !sh || !st) {
-		err = -ENOMEM;
-		goto out;
-	}
-
-	fd = bpf_map__fd(obj->maps.stats);
-	idx = 0;
-	if (bpf_map_lookup_elem(fd, &idx, st)) {
-		err = -errno;
-		goto out;
-	}
-	for (c = 0; c < ncpu; c++) {
-		__u64 *dst = (__u64 *)&snap->stats, *src = (__u64 *)&st[c];
-
-		for (i = 0; i < (int)(sizeof(*st) / sizeof(__u64)); i++)
-			dst[i] += src[i];
-	}
-	memset(st, 0, ncpu * sizeof(*st));
-	bpf_map_update_elem(fd, &idx, st, BPF_ANY);
-
+	err = percpu_sum(bpf_map__fd(obj->maps.stats), &idx, (__u64 *)&snap->stats,
+			 sizeof(snap->stats) / sizeof(__u64));
+	if (err)
+		return err;
+	read_misses(obj->obj, links, &snap->misses);
 	fd = bpf_map__fd(obj->maps.hists_flat);
 	for (idx = 0; idx < 2; idx++) {	/* top level, nested */
-		if (bpf_map_lookup_elem(fd, &idx, sh)) {
-			err = -errno;
-			goto out;
-		}
+		err = percpu_sum(fd, &idx, (__u64 *)&sh, sizeof(sh) / sizeof(__u64));
+		if (err)
+			return err;
 		for (i = 0; i < NR_STAGES; i++) {
 			memset(&key, 0, sizeof(key));
 			key.stage = i;
 			key.nested = idx;
-			err = add_entry(snap, &key, &sh[0].h[i], sizeof(*sh), ncpu);
+			err = add_entry(snap, &key, &sh.h[i]);
 			if (err)
-				goto out;
+				return err;
 		}
-		memset(sh, 0, ncpu * sizeof(*sh));
-		bpf_map_update_elem(fd, &idx, sh, BPF_ANY);
 	}
-
 	fd = bpf_map__fd(obj->maps.hists);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, h)) {
-			err = add_entry(snap, &next, h, sizeof(*h), ncpu);
+		if (!percpu_sum(fd, &next, (__u64 *)&h, sizeof(h) / sizeof(__u64))) {
+			err = add_entry(snap, &next, &h);
 			if (err)
-				goto out;
+				return err;
 		}
 		key = next;
 		prev = &key;
 	}
-	/* Delete after the walk: deleting during it would restart it. */
-	while (!bpf_map_get_next_key(fd, NULL, &next))
-		if (bpf_map_delete_elem(fd, &next))
-			break;
 	qsort(snap->e, snap->n, sizeof(*snap->e), entry_cmp);
-out:
-	free(h);
-	free(sh);
-	free(st);
-	return err;
+	return 0;
+}
+
+/*
+ * CUR becomes the interval since PREV: counters and histograms subtracted
+ * (the BPF side never resets, so nothing falls between two readings), and
+ * histograms with nothing new left out.
+ */
+static void interval(struct snapshot *cur, const struct snapshot *prev)
+{
+	size_t i, j, n = 0;
+
+	u64s_sub((__u64 *)&cur->stats, (const __u64 *)&prev->stats, sizeof(cur->stats) / sizeof(__u64));
+	u64s_sub((__u64 *)&cur->misses, (const __u64 *)&prev->misses, sizeof(cur->misses) / sizeof(__u64));
+	cur->allocs = cur->nested = 0;
+	for (i = 0; i < cur->n; i++) {
+		struct entry *e = &cur->e[i];
+		const struct entry *p = bsearch(e, prev->e, prev->n, sizeof(*e), entry_cmp);
+
+		if (p)
+			u64s_sub((__u64 *)&e->h, (const __u64 *)&p->h, sizeof(e->h) / sizeof(__u64));
+		for (e->count = 0, j = 0; j < MAX_SLOTS; j++)
+			e->count += e->h.slots[j];
+		if (!e->count)
+			continue;
+		if (e->key.stage == STAGE_TOTAL) {
+			cur->allocs += e->count;
+			if (e->key.nested)
+				cur->nested += e->count;
+		}
+		cur->e[n++] = *e;
+	}
+	cur->n = n;
 }
 
 static const char *size_class(__u32 log2, char *buf, size_t len)
@@ -308,13 +304,24 @@ static const char *size_class(__u32 log2, char *buf, size_t len)
 static bool same_group(const struct hist_key *a, const struct hist_key *b)
 {
 	return a->caller == b->caller && a->pid == b->pid && a->size_log2 == b->size_log2 &&
-	       a->nested == b->nested;
+	       a->nested == b->nested && !memcmp(a->comm, b->comm, sizeof(a->comm));
+}
+
+/* A comm for the screen: what is not printable as '?'. */
+static const char *printable_comm(const char *comm, char *buf)
+{
+	int i;
+
+	for (i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
+		buf[i] = comm[i] >= 0x20 && comm[i] < 0x7f ? comm[i] : '?';
+	buf[i] = 0;
+	return buf;
 }
 
 static void print_text(const struct snapshot *snap, const struct ksyms *ks, int mode)
 {
 	const struct vmlat_stats *s = &snap->stats;
-	char buf[256], ts[16];
+	char buf[256], ts[16], comm[TASK_COMM_LEN];
 	size_t i;
 
 	if (cli.timestamp)
@@ -327,7 +334,7 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 			if (env.by_caller)
 				printf(", caller %s", ksyms__describe(ks, e->key.caller, buf, sizeof(buf)));
 			if (env.by_pid)
-				printf(", pid %u (%.16s)", e->key.pid, e->key.comm);
+				printf(", pid %u (%s)", e->key.pid, printable_comm(e->key.comm, comm));
 			if (env.by_size)
 				printf(", size %s", size_class(e->key.size_log2, buf, sizeof(buf)));
 			printf("\n");
@@ -352,11 +359,14 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 		printf("\nnot measured: lost %llu (histogram map full); allocations that began before the tracer "
 		       "are not reported by the kernel\n", (unsigned long long)s->lost_hist);
 	else
-		printf("\nnot measured: lost %llu (frame map full or nesting too deep %llu, histogram map full %llu), "
-		       "started before the tracer %llu, stray stage events %llu\n",
-		       (unsigned long long)(s->lost_frames + s->lost_hist), (unsigned long long)s->lost_frames,
+		printf("\nnot measured: lost %llu (frame map full or nesting too deep %llu, exit missed %llu, "
+		       "histogram map full %llu), started before the tracer %llu, stray stage events %llu\n",
+		       (unsigned long long)(s->lost_frames + s->stale + s->lost_hist),
+		       (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
 		       (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
 		       (unsigned long long)s->stray);
+	printf("program runs missed by the kernel: %llu (BPF recursion), %llu (kprobe/kretprobe)\n",
+	       (unsigned long long)snap->misses.recursion, (unsigned long long)snap->misses.kprobe);
 	if (!stage_mode(mode))
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
@@ -371,26 +381,34 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 	int st;
 
 	fprintf(f, "{");
-	if (cli.timestamp)
-		fprintf(f, "\"time\":\"%s\",", timestamp(ts, sizeof(ts)));
-	fprintf(f, "\"mode\":\"%s\",\"unit\":\"%s\",\"stages\":%s,", mode_names[mode], env.unit,
-		stage_mode(mode) ? "true" : "false");
+	if (cli.timestamp) {
+		json_kv_str(f, "time", timestamp(ts, sizeof(ts)), 1);
+		fprintf(f, ",");
+	}
+	json_kv_str(f, "mode", mode_names[mode], 1);
+	json_kv_str(f, "unit", env.unit, 0);
+	fprintf(f, ",\"stages\":%s,", stage_mode(mode) ? "true" : "false");
 	fprintf(f, "\"allocs\":%llu,\"nested\":%llu,\"failed\":%llu,\"failed_stage\":{",
 		(unsigned long long)snap->allocs, (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	for (st = 0; st < STAGE_TOTAL; st++)
 		fprintf(f, "%s\"%s\":%llu", st ? "," : "", stage_names[st], (unsigned long long)s->failed_stage[st]);
-	fprintf(f, "},\"lost\":%llu,\"lost_frames\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,\"stray\":%llu,\"hists\":[",
-		(unsigned long long)(s->lost_frames + s->lost_hist), (unsigned long long)s->lost_frames,
-		(unsigned long long)s->lost_hist, (unsigned long long)s->unmatched, (unsigned long long)s->stray);
+	fprintf(f, "},\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,"
+		"\"stray\":%llu,\"missed_runs\":%llu,\"kprobe_missed\":%llu,\"hists\":[",
+		(unsigned long long)(s->lost_frames + s->stale + s->lost_hist), (unsigned long long)s->lost_frames,
+		(unsigned long long)s->stale, (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
+		(unsigned long long)s->stray, (unsigned long long)snap->misses.recursion,
+		(unsigned long long)snap->misses.kprobe);
 	for (i = 0; i < snap->n; i++) {
 		const struct entry *e = &snap->e[i];
 
 		fprintf(f, "%s{\"stage\":\"%s\",\"nested\":%s", i ? "," : "", stage_names[e->key.stage],
 			e->key.nested ? "true" : "false");
 		if (env.by_caller)
-			fprintf(f, ",\"caller\":\"%s\"", ksyms__describe(ks, e->key.caller, buf, sizeof(buf)));
-		if (env.by_pid)
-			fprintf(f, ",\"pid\":%u,\"comm\":\"%.16s\"", e->key.pid, e->key.comm);
+			json_kv_str(f, "caller", ksyms__describe(ks, e->key.caller, buf, sizeof(buf)), 0);
+		if (env.by_pid) {
+			fprintf(f, ",\"pid\":%u,\"comm\":", e->key.pid);
+			json_strn(f, e->key.comm, sizeof(e->key.comm));
+		}
 		if (env.by_size)
 			fprintf(f, ",\"size_min\":%llu,\"size_max\":%llu", 1ULL << e->key.size_log2,
 				(1ULL << (e->key.size_log2 + 1)) - 1);
@@ -415,12 +433,35 @@ static const char *core_function(int mode)
 	return NULL;
 }
 
+/* The classic tracepoints' fields the BPF side reads (enum vmlat_tp_field). */
+static const struct tp_field_name tp_fields[NR_TPF] = {
+	[TPF_ST_SIZE] = { "vmalloc_alloc_stages", "size" },
+	[TPF_ST_CALLER] = { "vmalloc_alloc_stages", "caller" },
+	[TPF_ST_NESTED] = { "vmalloc_alloc_stages", "nested" },
+	[TPF_ST_STAGE] = { "vmalloc_alloc_stages", "stage" },
+	[TPF_ST_TOTAL] = { "vmalloc_alloc_stages", "total_ns" },
+	[TPF_ST_RESERVE] = { "vmalloc_alloc_stages", "reserve_ns" },
+	[TPF_ST_PAGE_ARRAY] = { "vmalloc_alloc_stages", "page_array_ns" },
+	[TPF_ST_PAGES] = { "vmalloc_alloc_stages", "pages_ns" },
+	[TPF_ST_MAP] = { "vmalloc_alloc_stages", "map_ns" },
+	[TPF_ST_PUBLISH] = { "vmalloc_alloc_stages", "publish_ns" },
+	[TPF_EN_SIZE] = { "vmalloc_alloc_enter", "size" },
+	[TPF_EN_CALLER] = { "vmalloc_alloc_enter", "caller" },
+	[TPF_RES_ADDR] = { "vmalloc_va_reserved", "addr" },
+	[TPF_PA_ADDR] = { "vmalloc_page_array", "addr" },
+	[TPF_PG_ADDR] = { "vmalloc_pages_alloc", "addr" },
+	[TPF_MAP_ADDR] = { "vmalloc_pages_map", "addr" },
+	[TPF_EX_ADDR] = { "vmalloc_alloc_exit", "addr" },
+	[TPF_EX_SIZE] = { "vmalloc_alloc_exit", "size" },
+	[TPF_EX_STAGE] = { "vmalloc_alloc_exit", "stage" },
+};
+
 /* Open and load the programs of MODE; NULL (and a message) if that fails. */
-static struct vmlat_bpf *load(int mode, const char *core, bool quiet)
+static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 {
 	struct vmlat_bpf *obj;
 	struct bpf_program *p;
-	bool btf = stage_mode(mode) && probe_tp_btf(mode_event[mode]);
+	bool breakdown = env.by_caller || env.by_pid || env.by_size;
 	int err, i;
 
 	obj = vmlat_bpf__open();
@@ -442,25 +483,35 @@ static struct vmlat_bpf *load(int mode, const char *core, bool quiet)
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
 
-	/* Only the paired modes keep per-thread frames. */
+	/* Maps as large as the options need, and no larger (see --help). */
 	bpf_map__set_max_entries(obj->maps.frames, mode == MODE_STAGES ? 1 : env.max_threads);
+	bpf_map__set_max_entries(obj->maps.hists, breakdown ? MAX_KEYS : 1);
+	bpf_map__set_max_entries(obj->maps.module_texts, env.by_caller ? 256 : 1);
+
 	bpf_object__for_each_program(p, obj->obj) {
 		const char *sec = bpf_program__section_name(p);
 		bool on;
 
 		if (!strncmp(sec, "tp_btf/", 7) || !strncmp(sec, "tracepoint/", 11))
-			on = (strstr(sec, "vmalloc_alloc_stages") ? mode == MODE_STAGES : mode == MODE_EVENTS) &&
-			     btf == !strncmp(sec, "tp_btf/", 7);
+			on = strstr(sec, "vmalloc_alloc_stages") ? mode == MODE_STAGES : mode == MODE_EVENTS;
 		else if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6))
 			on = mode == MODE_FENTRY;
 		else
 			on = mode == MODE_KPROBE;
 		bpf_program__set_autoload(p, on);
 	}
+	if (stage_mode(mode)) {
+		select_tp_programs(obj->obj, btf);
+		if (!btf && tracefs_fields("vmlat", "vmalloc", tp_fields, NR_TPF,
+					   (struct tp_field *)obj->rodata->tpf)) {
+			vmlat_bpf__destroy(obj);
+			return NULL;
+		}
+	}
 	/* vmalloc_alloc_stages: a short program for the default, one for any option. */
 	if (bpf_program__autoload(obj->progs.stages_btf)) {
-		bool plain = !env.by_caller && !env.by_pid && !env.by_size && !cli.pid && !cli.comm &&
-			     !env.min_size && env.max_size == ULLONG_MAX && env.unit_div == 1;
+		bool plain = !breakdown && !cli.pid && !cli.comm && !env.min_size &&
+			     env.max_size == ULLONG_MAX && env.unit_div == 1;
 
 		bpf_program__set_autoload(plain ? obj->progs.stages_any_btf : obj->progs.stages_btf, false);
 	}
@@ -486,6 +537,49 @@ static struct vmlat_bpf *load(int mode, const char *core, bool quiet)
 	return obj;
 }
 
+/* What the report needs between intervals. */
+struct run {
+	struct vmlat_bpf *obj;
+	struct prog_links links;
+	struct ksyms *ks;
+	struct snapshot prev;	/* cumulative, at the last report */
+	FILE *jf;
+	int mode;
+};
+
+static int report(void *ctx)
+{
+	struct run *r = ctx;
+	struct snapshot cum, show;
+	int err;
+
+	err = read_cumulative(r->obj, &r->links, &cum);
+	ksyms__add_module_texts(r->ks, bpf_map__fd(r->obj->maps.module_texts));
+	if (err) {
+		fprintf(stderr, "vmlat: failed to read maps: %s\n", strerror(-err));
+		free(cum.e);
+		return err;
+	}
+	show = cum;
+	show.e = malloc((cum.n ? cum.n : 1) * sizeof(*cum.e));
+	if (!show.e) {
+		free(cum.e);
+		return -ENOMEM;
+	}
+	memcpy(show.e, cum.e, cum.n * sizeof(*cum.e));
+	interval(&show, &r->prev);
+	if (cli.json)
+		print_json(stdout, &show, r->ks, r->mode);
+	else
+		print_text(&show, r->ks, r->mode);
+	if (r->jf)
+		print_json(r->jf, &show, r->ks, r->mode);
+	free(show.e);
+	free(r->prev.e);
+	r->prev = cum;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -498,23 +592,12 @@ int main(int argc, char **argv)
 		.doc = doc,
 		.children = children,
 	};
-	struct bpf_link *links[3] = {};
-	struct vmlat_bpf *obj = NULL;
-	struct ksyms *ks = NULL;
-	struct snapshot snap = {};
-	FILE *jf = NULL;
+	struct run r = { .mode = -1 };
 	const char *core = NULL;
-	bool has_summary, has_events;
-	int mode, err;
+	bool has_summary, has_events, btf = false;
+	int mode, err = 0;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
-		return 1;
-
-	libbpf_set_print(cli_libbpf_print);
-	if (probe_environment())
-		return 1;
-	if (cli_open_json_file("vmlat", &jf))
+	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
 
 	has_summary = probe_tracepoint("vmalloc", mode_event[MODE_STAGES]);
@@ -541,87 +624,47 @@ int main(int argc, char **argv)
 			err = 1;
 			goto cleanup;
 		}
+	} else {
+		btf = cli_tp_btf(mode_event[mode]);
 	}
 
 	/* fentry needs a trampoline-capable JIT: try it, else kprobes. */
-	obj = load(mode, core, mode == MODE_FENTRY && env.mode < 0);
-	if (!obj && mode == MODE_FENTRY && env.mode < 0) {
+	r.obj = load(mode, core, btf, mode == MODE_FENTRY && env.mode < 0);
+	if (!r.obj && mode == MODE_FENTRY && env.mode < 0) {
 		fprintf(stderr, "vmlat: fentry/fexit unavailable here; using kprobes\n");
 		mode = MODE_KPROBE;
 		core = core_function(mode);
 		if (core)
-			obj = load(mode, core, false);
+			r.obj = load(mode, core, false, false);
 	}
-	if (!obj) {
+	if (!r.obj) {
 		err = 1;
 		goto cleanup;
 	}
-	if (mode == MODE_KPROBE) {
-		links[0] = bpf_program__attach_kprobe(obj->progs.core_kprobe, false, core);
-		links[1] = bpf_program__attach_kprobe(obj->progs.core_kretprobe, true, core);
-		if (!links[0] || !links[1]) {
-			err = -errno;
-			fprintf(stderr, "vmlat: failed to attach kprobes to %s: %s\n", core, strerror(-err));
-			goto cleanup;
-		}
-		if (bpf_program__autoload(obj->progs.module_load_btf)) {
-			links[2] = bpf_program__attach(obj->progs.module_load_btf);
-			if (!links[2])
-				fprintf(stderr, "vmlat: module names unavailable: %s\n", strerror(errno));
-		}
-	} else {
-		err = vmlat_bpf__attach(obj);
-		if (err) {
-			fprintf(stderr, "vmlat: failed to attach BPF programs: %s\n", strerror(-err));
-			goto cleanup;
-		}
-	}
+	r.mode = mode;
+	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
+	if (err)
+		goto cleanup;
 	if (env.by_caller) {
-		ks = ksyms__load();
-		if (!ks)
+		r.ks = ksyms__load();
+		if (!r.ks)
 			fprintf(stderr, "vmlat: cannot read /proc/kallsyms; callers shown as addresses\n");
-	}
-
-	if (cli_setup_signals()) {
-		err = 1;
-		goto cleanup;
 	}
 	if (stage_mode(mode))
 		fprintf(stderr, "Tracing vmalloc stages (%s %s%s)... Hit Ctrl-C to end.\n",
-			probe_tp_btf(mode_event[mode]) ? "tp_btf" : "tracepoint", mode_event[mode],
+			btf ? "tp_btf" : "tracepoint", mode_event[mode],
 			mode == MODE_EVENTS ? " and the other stage events" : "");
 	else
 		fprintf(stderr, "Tracing vmalloc total latency (%s on %s; stage latencies need the vmscope series)... Hit Ctrl-C to end.\n",
 			mode == MODE_FENTRY ? "fentry/fexit" : "kprobe/kretprobe", core);
-
-	while (!cli_exiting) {
-		/* Returns early on a signal: the last interval is printed. */
-		wait_interval(cli.interval, &cli_exiting, ks);
-		err = take_snapshot(obj, &snap);
-		ksyms__add_module_texts(ks, bpf_map__fd(obj->maps.module_texts));
-		if (err) {
-			fprintf(stderr, "vmlat: failed to read maps: %s\n", strerror(-err));
-			break;
-		}
-		if (cli.json)
-			print_json(stdout, &snap, ks, mode);
-		else
-			print_text(&snap, ks, mode);
-		if (jf)
-			print_json(jf, &snap, ks, mode);
-		free(snap.e);
-		snap.e = NULL;
-		if (--cli.times == 0)
-			break;
-	}
+	err = cli_loop(report, &r, r.ks);
 
 cleanup:
-	bpf_link__destroy(links[0]);
-	bpf_link__destroy(links[1]);
-	bpf_link__destroy(links[2]);
-	vmlat_bpf__destroy(obj);
-	ksyms__free(ks);
-	if (jf)
-		fclose(jf);
+	destroy_links(&r.links);
+	vmlat_bpf__destroy(r.obj);
+	ksyms__free(r.ks);
+	free(r.prev.e);
+	if (r.jf)
+		fclose(r.jf);
 	return err != 0;
 }

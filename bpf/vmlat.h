@@ -5,8 +5,6 @@
 
 #define TASK_COMM_LEN	16
 #define MAX_SLOTS	32
-/* vmalloc nests once (a large area's page array); room for more. */
-#define MAX_NEST	4
 
 /*
  * The stages of the series' stage model, in call order. Each stage event
@@ -58,7 +56,11 @@ struct stage_hists {
 	struct hist h[NR_STAGES];
 };
 
-/* Allocations measured, and of them nested, are the total histograms' counts. */
+/*
+ * Allocations measured, and of them nested, are the total histograms'
+ * counts. Everything is cumulative from the start: the loader prints
+ * differences, so an interval loses nothing to a reset.
+ */
 struct vmlat_stats {
 	__u64 failed;		/* allocations that returned NULL */
 	__u64 failed_stage[NR_STAGES];
@@ -66,6 +68,17 @@ struct vmlat_stats {
 	__u64 lost_frames;	/* entries not tracked: frame map full, too deep */
 	__u64 lost_hist;	/* histogram updates lost: map full */
 	__u64 stray;		/* stage events not matching the open allocation */
+	__u64 stale;		/* entries whose exit was missed (frames dropped) */
+};
+
+/* Classic-tracepoint fields (tpfield.h), found in tracefs by the loader. */
+enum vmlat_tp_field {
+	TPF_ST_SIZE, TPF_ST_CALLER, TPF_ST_NESTED, TPF_ST_STAGE, TPF_ST_TOTAL,
+	TPF_ST_RESERVE, TPF_ST_PAGE_ARRAY, TPF_ST_PAGES, TPF_ST_MAP, TPF_ST_PUBLISH,
+	TPF_EN_SIZE, TPF_EN_CALLER,
+	TPF_RES_ADDR, TPF_PA_ADDR, TPF_PG_ADDR, TPF_MAP_ADDR,
+	TPF_EX_ADDR, TPF_EX_SIZE, TPF_EX_STAGE,
+	NR_TPF,
 };
 
 #endif /* __VMLAT_H */

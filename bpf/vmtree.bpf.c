@@ -12,10 +12,14 @@
 #include "vmtree.h"
 #include "filter.bpf.h"
 #include "modules.bpf.h"
+#include "frames.bpf.h"
+#include "tpfield.bpf.h"
 
 #define VM_NO_GUARD_FLAG	0x00000040	/* include/linux/vmalloc.h */
 
 const volatile bool by_caller = false;
+/* Where the classic tracepoints' fields are (the fallback without BTF). */
+const volatile struct tp_field tpf[NR_TPF] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -31,21 +35,6 @@ struct {
 	__type(value, __u64);
 } depth_hist SEC(".maps");
 
-/* The open vmallocs of a thread: who asked, with which flags. */
-struct callers {
-	__u32 depth;
-	__u32 pad;
-	__u64 caller[MAX_NEST];
-	__u64 vm_flags[MAX_NEST];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct callers);
-} open_callers SEC(".maps");
-
 /* Areas with a guard page reserved during the run: address -> caller. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -54,6 +43,7 @@ struct {
 	__type(value, __u64);
 } live SEC(".maps");
 
+/* Shared by all CPUs: updated with atomic adds. 1 entry unless -C. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -68,56 +58,40 @@ static __always_inline struct vmtree_stats *get_stats(void)
 	return bpf_map_lookup_elem(&stats, &zero);
 }
 
-static __always_inline int push_caller(__u64 caller, __u64 vm_flags)
+/* The open vmallocs of a thread (frames.bpf.h): who asked, with which flags. */
+static __always_inline int push_caller(__u64 size, __u64 caller, __u64 vm_flags)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct callers *c, zero = {};
-	__u32 d;
+	struct vmtree_stats *s = get_stats();
+	struct frame *f;
 
-	c = bpf_map_lookup_elem(&open_callers, &tid);
-	if (!c) {
-		bpf_map_update_elem(&open_callers, &tid, &zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&open_callers, &tid);
-		if (!c)
-			return 0;
-	}
-	d = c->depth;
-	if (d < MAX_NEST) {
-		c->caller[d & (MAX_NEST - 1)] = caller;
-		c->vm_flags[d & (MAX_NEST - 1)] = vm_flags;
-	}
-	c->depth = d + 1;
+	if (!s)
+		return 0;
+	f = frame_push(size, caller, 0, false, &s->stale, &s->lost_frames);
+	if (f)
+		f->vm_flags = vm_flags;
 	return 0;
 }
 
-static __always_inline int pop_caller(void)
+static __always_inline int pop_caller(__u64 size)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct callers *c;
+	struct vmtree_stats *s = get_stats();
+	struct frame *f = NULL;
+	__u32 d;
 
-	c = bpf_map_lookup_elem(&open_callers, &tid);
-	if (!c)
-		return 0;
-	if (c->depth > 1)
-		c->depth--;
-	else
-		bpf_map_delete_elem(&open_callers, &tid);
+	if (s && frame_pop(size, 0, 0, 0, &f, &d, &s->stale) == FRAME_MATCHED)
+		frame_release();
 	return 0;
 }
 
 /* The innermost open vmalloc of this thread; false for vmap() and friends. */
 static __always_inline bool current_caller(__u64 *caller, __u64 *vm_flags)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct callers *c;
-	__u32 d;
+	struct frame *f = frame_top();
 
-	c = bpf_map_lookup_elem(&open_callers, &tid);
-	if (!c || !c->depth || c->depth > MAX_NEST)
+	if (!f)
 		return false;
-	d = c->depth - 1;
-	*caller = c->caller[d & (MAX_NEST - 1)];
-	*vm_flags = c->vm_flags[d & (MAX_NEST - 1)];
+	*caller = f->caller;
+	*vm_flags = f->vm_flags;
 	return true;
 }
 
@@ -178,8 +152,8 @@ static __always_inline int reserved(__u64 addr, __u64 guard, bool pool_hit,
 			return 0;
 		}
 	}
-	cg->areas++;
-	cg->bytes += guard;
+	__sync_fetch_and_add(&cg->areas, 1);
+	__sync_fetch_and_add(&cg->bytes, guard);
 	return 0;
 }
 
@@ -204,8 +178,8 @@ static __always_inline int area_free(__u64 addr, __u64 guard)
 	} else if (by_caller) {
 		cg = bpf_map_lookup_elem(&guard_by_caller, caller);
 		if (cg) {
-			cg->freed_areas++;
-			cg->freed_bytes += guard;
+			__sync_fetch_and_add(&cg->freed_areas, 1);
+			__sync_fetch_and_add(&cg->freed_bytes, guard);
 		}
 	}
 	if (caller)
@@ -237,39 +211,44 @@ int BPF_PROG(enter_btf, unsigned long size, unsigned long align, gfp_t gfp,
 	__u64 caller = 0;
 
 	bpf_probe_read_kernel(&caller, sizeof(caller), (__u64 *)ctx + 5);
-	return push_caller(caller, vm_flags);
+	return push_caller(size, caller, vm_flags);
 }
 
 SEC("tp_btf/vmalloc_alloc_exit")
 int BPF_PROG(exit_btf)
 {
-	return pop_caller();
+	__u64 size = 0;
+
+	bpf_probe_read_kernel(&size, sizeof(size), (__u64 *)ctx + 1);
+	return pop_caller(size);
 }
 
+/* Classic tracepoints: fields where tracefs says they are (tpfield.h). */
 SEC("tracepoint/vmalloc/vmalloc_va_reserved")
-int reserved_tp(struct trace_event_raw_vmalloc_va_reserved *ctx)
+int reserved_tp(void *ctx)
 {
-	return reserved(BPF_CORE_READ(ctx, addr), BPF_CORE_READ(ctx, guard),
-			BPF_CORE_READ(ctx, pool_hit), BPF_CORE_READ(ctx, depth),
-			BPF_CORE_READ(ctx, purges), BPF_CORE_READ(ctx, failed));
+	return reserved(tp_read(ctx, &tpf[TPF_RES_ADDR]), tp_read(ctx, &tpf[TPF_RES_GUARD]),
+			tp_read(ctx, &tpf[TPF_RES_POOL_HIT]), tp_read(ctx, &tpf[TPF_RES_DEPTH]),
+			tp_read(ctx, &tpf[TPF_RES_PURGES]), tp_read(ctx, &tpf[TPF_RES_FAILED]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_area_free")
-int free_tp(struct trace_event_raw_vmalloc_area_free *ctx)
+int free_tp(void *ctx)
 {
-	return area_free(BPF_CORE_READ(ctx, addr), BPF_CORE_READ(ctx, guard));
+	return area_free(tp_read(ctx, &tpf[TPF_FREE_ADDR]), tp_read(ctx, &tpf[TPF_FREE_GUARD]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_alloc_enter")
-int enter_tp(struct trace_event_raw_vmalloc_alloc_enter *ctx)
+int enter_tp(void *ctx)
 {
-	return push_caller(BPF_CORE_READ(ctx, caller), BPF_CORE_READ(ctx, vm_flags));
+	return push_caller(tp_read(ctx, &tpf[TPF_EN_SIZE]), tp_read(ctx, &tpf[TPF_EN_CALLER]),
+			   tp_read(ctx, &tpf[TPF_EN_VM_FLAGS]));
 }
 
 SEC("tracepoint/vmalloc/vmalloc_alloc_exit")
-int exit_tp(struct trace_event_raw_vmalloc_alloc_exit *ctx)
+int exit_tp(void *ctx)
 {
-	return pop_caller();
+	return pop_caller(tp_read(ctx, &tpf[TPF_EX_SIZE]));
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -16,10 +16,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vmtree.h"
+#include "tpfield.h"
 #include "vmtree.skel.h"
 #include "probe.h"
 #include "trace_helpers.h"
 #include "cli.h"
+#include "json.h"
 
 #define STATE_FILE "/sys/kernel/debug/vmalloc/state"
 #define MAX_STATE 32
@@ -37,7 +39,9 @@ static const char doc[] =
 "\n"
 "USAGE: vmtree [-h] [-p PID] [-c COMM] [-C] [-s] [-j] [-o FILE] [-T] [interval] [count]\n"
 "\n"
-"Counts are cumulative from the start. With -s, the kernel's own tree and\n"
+"Counts are cumulative from the start. Memory: about 6 MiB for the areas\n"
+"reserved (65536) and the threads in vmalloc (4096), 0.4 MiB more with -C.\n"
+"With -s, the kernel's own tree and\n"
 "guard-page state (" STATE_FILE ") at the start and at each\n"
 "output, and whether its guard-byte change agrees with the traced one.\n"
 "\n"
@@ -108,6 +112,7 @@ static long long kstate_get(const struct kstate *ks, const char *name)
 
 struct snapshot {
 	struct vmtree_stats s;
+	struct prog_misses misses;
 	__u64 depth[MAX_DEPTH];
 	struct { __u64 caller; struct caller_guard g; } *callers;
 	size_t ncallers;
@@ -124,23 +129,9 @@ static int caller_cmp(const void *a, const void *b)
 
 static int read_stats(struct vmtree_bpf *obj, struct vmtree_stats *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, i, err = 0;
-	struct vmtree_stats *st;
 	__u32 idx = 0;
 
-	if (ncpu <= 0)
-		return -EINVAL;
-	st = calloc(ncpu, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.stats), &idx, st))
-		err = -errno;
-	for (c = 0; !err && c < ncpu; c++)
-		for (i = 0; i < (int)(sizeof(*st) / sizeof(__u64)); i++)
-			((__u64 *)sum)[i] += ((__u64 *)&st[c])[i];
-	free(st);
-	return err;
+	return percpu_sum(bpf_map__fd(obj->maps.stats), &idx, (__u64 *)sum, sizeof(*sum) / sizeof(__u64));
 }
 
 /*
@@ -169,49 +160,38 @@ static int read_kstate_consistent(struct vmtree_bpf *obj, struct kstate *ks)
 	return 0;
 }
 
-static int take_snapshot(struct vmtree_bpf *obj, struct snapshot *snap)
+static int take_snapshot(struct vmtree_bpf *obj, const struct prog_links *links, struct snapshot *snap)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
-	__u64 *vals = NULL, key, next, *prev = NULL;
+	__u64 key, next, *prev = NULL;
 	struct caller_guard g;
+	int fd, err = 0;
 	__u32 idx;
 
 	free(snap->callers);
 	memset(snap, 0, sizeof(*snap));
-	if (ncpu <= 0)
-		return -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals) {
-		err = -ENOMEM;
-		goto out;
-	}
 	/* The state first: the counters printed are then at least as new. */
 	if (env.state) {
 		err = read_kstate_consistent(obj, &snap->end);
 		if (err)
-			goto out;
+			return err;
 	}
 	err = read_stats(obj, &snap->s);
 	if (err)
-		goto out;
+		return err;
+	read_misses(obj->obj, links, &snap->misses);
 	fd = bpf_map__fd(obj->maps.depth_hist);
 	for (idx = 0; idx < MAX_DEPTH; idx++) {
-		if (bpf_map_lookup_elem(fd, &idx, vals)) {
-			err = -errno;
-			goto out;
-		}
-		for (c = 0; c < ncpu; c++)
-			snap->depth[idx] += vals[c];
+		err = percpu_sum(fd, &idx, &snap->depth[idx], 1);
+		if (err)
+			return err;
 	}
 	fd = bpf_map__fd(obj->maps.guard_by_caller);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(fd, &next, &g)) {
 			void *p = realloc(snap->callers, (snap->ncallers + 1) * sizeof(*snap->callers));
 
-			if (!p) {
-				err = -ENOMEM;
-				goto out;
-			}
+			if (!p)
+				return -ENOMEM;
 			snap->callers = p;
 			snap->callers[snap->ncallers].caller = next;
 			snap->callers[snap->ncallers].g = g;
@@ -221,9 +201,7 @@ static int take_snapshot(struct vmtree_bpf *obj, struct snapshot *snap)
 		prev = &key;
 	}
 	qsort(snap->callers, snap->ncallers, sizeof(*snap->callers), caller_cmp);
-out:
-	free(vals);
-	return err;
+	return 0;
 }
 
 static double pct(__u64 a, __u64 b)
@@ -327,6 +305,11 @@ static void print_text(const struct snapshot *snap, const struct kstate *start, 
 	}
 	if (s->lost)
 		printf("\nlost: %llu areas not tracked (a map was full)\n", (unsigned long long)s->lost);
+	if (s->lost_frames || s->stale)
+		printf("callers not tracked: %llu vmallocs (frame map full), %llu whose exit was missed\n",
+		       (unsigned long long)s->lost_frames, (unsigned long long)s->stale);
+	printf("program runs missed by the kernel: %llu (BPF recursion)\n",
+	       (unsigned long long)snap->misses.recursion);
 	fflush(stdout);
 }
 
@@ -338,8 +321,10 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 	int i;
 
 	fprintf(f, "{");
-	if (cli.timestamp)
-		fprintf(f, "\"time\":\"%s\",", timestamp(ts, sizeof(ts)));
+	if (cli.timestamp) {
+		json_kv_str(f, "time", timestamp(ts, sizeof(ts)), 1);
+		fprintf(f, ",");
+	}
 	fprintf(f, "\"reserved\":%llu,\"failed\":%llu,\"pool_hits\":%llu,\"tree_searches\":%llu,"
 		"\"depth_sum\":%llu,\"purges\":%llu,\"purged\":%llu,",
 		(unsigned long long)s->reserved, (unsigned long long)s->failed, (unsigned long long)s->pool_hits,
@@ -359,18 +344,25 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 		(unsigned long long)s->freed_guard_bytes, (unsigned long long)s->freed_before_areas,
 		(unsigned long long)s->freed_before_bytes,
 		(long long)s->guard_bytes - (long long)s->freed_guard_bytes);
-	fprintf(f, ",\"lost\":%llu", (unsigned long long)s->lost);
+	fprintf(f, ",\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"missed_runs\":%llu",
+		(unsigned long long)s->lost, (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
+		(unsigned long long)snap->misses.recursion);
 	if (env.state && start->n) {
 		long long kd, td;
 		const char *verdict = agreement(snap, start, &kd, &td);
 
-		fprintf(f, ",\"kernel_guard_change_bytes\":%lld,\"traced_guard_change_bytes\":%lld,"
-			"\"guard_check\":\"%s\",\"state_start\":{", kd, td, verdict);
-		for (i = 0; i < start->n; i++)
-			fprintf(f, "%s\"%s\":%llu", i ? "," : "", start->name[i], start->val[i]);
+		fprintf(f, ",\"kernel_guard_change_bytes\":%lld,\"traced_guard_change_bytes\":%lld", kd, td);
+		json_kv_str(f, "guard_check", verdict, 0);
+		fprintf(f, ",\"state_start\":{");
+		for (i = 0; i < start->n; i++) {
+			json_str(f, start->name[i]);
+			fprintf(f, ":%llu%s", start->val[i], i + 1 < start->n ? "," : "");
+		}
 		fprintf(f, "},\"state_end\":{");
-		for (i = 0; i < snap->end.n; i++)
-			fprintf(f, "%s\"%s\":%llu", i ? "," : "", snap->end.name[i], snap->end.val[i]);
+		for (i = 0; i < snap->end.n; i++) {
+			json_str(f, snap->end.name[i]);
+			fprintf(f, ":%llu%s", snap->end.val[i], i + 1 < snap->end.n ? "," : "");
+		}
 		fprintf(f, "}");
 	}
 	if (env.by_caller) {
@@ -378,8 +370,10 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 		for (i = 0; i < (int)snap->ncallers; i++) {
 			const struct caller_guard *g = &snap->callers[i].g;
 
-			fprintf(f, "%s{\"caller\":\"%s\",\"areas\":%llu,\"bytes\":%llu,\"freed_areas\":%llu,\"freed_bytes\":%llu}",
-				i ? "," : "", snap->callers[i].caller ? ksyms__describe(ks, snap->callers[i].caller, buf, sizeof(buf)) : "(outside vmalloc)",
+			fprintf(f, "%s{", i ? "," : "");
+			json_kv_str(f, "caller", snap->callers[i].caller ?
+				    ksyms__describe(ks, snap->callers[i].caller, buf, sizeof(buf)) : "(outside vmalloc)", 1);
+			fprintf(f, ",\"areas\":%llu,\"bytes\":%llu,\"freed_areas\":%llu,\"freed_bytes\":%llu}",
 				(unsigned long long)g->areas, (unsigned long long)g->bytes,
 				(unsigned long long)g->freed_areas, (unsigned long long)g->freed_bytes);
 		}
@@ -387,6 +381,52 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 	}
 	fprintf(f, "}\n");
 	fflush(f);
+}
+
+/* The classic tracepoints' fields the BPF side reads (enum vmtree_tp_field). */
+static const struct tp_field_name tp_fields[NR_TPF] = {
+	[TPF_RES_ADDR] = { "vmalloc_va_reserved", "addr" },
+	[TPF_RES_GUARD] = { "vmalloc_va_reserved", "guard" },
+	[TPF_RES_POOL_HIT] = { "vmalloc_va_reserved", "pool_hit" },
+	[TPF_RES_DEPTH] = { "vmalloc_va_reserved", "depth" },
+	[TPF_RES_PURGES] = { "vmalloc_va_reserved", "purges" },
+	[TPF_RES_FAILED] = { "vmalloc_va_reserved", "failed" },
+	[TPF_FREE_ADDR] = { "vmalloc_area_free", "addr" },
+	[TPF_FREE_GUARD] = { "vmalloc_area_free", "guard" },
+	[TPF_EN_SIZE] = { "vmalloc_alloc_enter", "size" },
+	[TPF_EN_CALLER] = { "vmalloc_alloc_enter", "caller" },
+	[TPF_EN_VM_FLAGS] = { "vmalloc_alloc_enter", "vm_flags" },
+	[TPF_EX_SIZE] = { "vmalloc_alloc_exit", "size" },
+};
+
+/* What the report needs between intervals. */
+struct run {
+	struct vmtree_bpf *obj;
+	struct prog_links links;
+	struct snapshot snap;
+	struct kstate start;
+	struct ksyms *ks;
+	FILE *jf;
+};
+
+static int report(void *ctx)
+{
+	struct run *r = ctx;
+	int err;
+
+	err = take_snapshot(r->obj, &r->links, &r->snap);
+	ksyms__add_module_texts(r->ks, bpf_map__fd(r->obj->maps.module_texts));
+	if (err) {
+		fprintf(stderr, "vmtree: failed to read counters: %s\n", strerror(-err));
+		return err;
+	}
+	if (cli.json)
+		print_json(stdout, &r->snap, &r->start, r->ks);
+	else
+		print_text(&r->snap, &r->start, r->ks);
+	if (r->jf)
+		print_json(r->jf, &r->snap, &r->start, r->ks);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -401,106 +441,78 @@ int main(int argc, char **argv)
 		.doc = doc,
 		.children = children,
 	};
-	struct vmtree_bpf *obj = NULL;
-	struct snapshot snap = {};
-	struct kstate start = {};
-	struct ksyms *ks = NULL;
-	struct bpf_program *p;
-	FILE *jf = NULL;
+	struct run r = {};
 	bool btf;
-	int err;
+	int err = 0;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
-		return 1;
-
-	libbpf_set_print(cli_libbpf_print);
-	if (probe_environment())
+	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
 	if (!probe_tracepoint("vmalloc", "vmalloc_va_reserved") || !probe_tracepoint("vmalloc", "vmalloc_area_free")) {
 		fprintf(stderr, "vmtree: this kernel has no vmalloc:vmalloc_va_reserved/vmalloc_area_free events: "
 			"search depth and guard pages need the vmscope series\n");
-		return 1;
+		err = 1;
+		goto cleanup;
 	}
 	if (env.state && access(STATE_FILE, R_OK)) {
 		fprintf(stderr, "vmtree: -s needs %s (the vmscope series, debugfs mounted): %s\n",
 			STATE_FILE, strerror(errno));
-		return 1;
+		err = 1;
+		goto cleanup;
 	}
-	if (cli_open_json_file("vmtree", &jf))
-		return 1;
 
-	obj = vmtree_bpf__open();
-	if (!obj) {
+	r.obj = vmtree_bpf__open();
+	if (!r.obj) {
 		fprintf(stderr, "vmtree: failed to open BPF object: %s\n", strerror(errno));
 		err = 1;
 		goto cleanup;
 	}
-	obj->rodata->targ_tgid = cli.pid;
+	r.obj->rodata->targ_tgid = cli.pid;
 	if (cli.comm) {
-		obj->rodata->filter_comm = true;
-		strncpy((char *)obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
+		r.obj->rodata->filter_comm = true;
+		strncpy((char *)r.obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
 	}
-	obj->rodata->by_caller = env.by_caller;
-	btf = probe_tp_btf("vmalloc_va_reserved");
-	bpf_object__for_each_program(p, obj->obj)
-		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "tp_btf/", 7) == btf);
+	r.obj->rodata->by_caller = env.by_caller;
+	bpf_map__set_max_entries(r.obj->maps.guard_by_caller, env.by_caller ? 4096 : 1);
+	bpf_map__set_max_entries(r.obj->maps.module_texts, env.by_caller ? 256 : 1);
+	btf = cli_tp_btf("vmalloc_va_reserved");
+	select_tp_programs(r.obj->obj, btf);
+	if (!btf && tracefs_fields("vmtree", "vmalloc", tp_fields, NR_TPF, (struct tp_field *)r.obj->rodata->tpf)) {
+		err = 1;
+		goto cleanup;
+	}
 	/* Names for callers in modules that unload before we print. */
-	bpf_program__set_autoload(obj->progs.module_load_btf, env.by_caller && probe_tp_btf("module_load"));
+	bpf_program__set_autoload(r.obj->progs.module_load_btf, env.by_caller && probe_tp_btf("module_load"));
 
-	err = vmtree_bpf__load(obj);
+	err = vmtree_bpf__load(r.obj);
 	if (err) {
 		fprintf(stderr, "vmtree: failed to load BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	err = vmtree_bpf__attach(obj);
-	if (err) {
-		fprintf(stderr, "vmtree: failed to attach BPF programs: %s\n", strerror(-err));
+	err = attach_programs("vmtree", r.obj->obj, NULL, false, &r.links);
+	if (err)
 		goto cleanup;
-	}
 	/* After attaching: what the kernel counts from here on, we see. */
 	if (env.state) {
-		err = read_kstate_consistent(obj, &start);
+		err = read_kstate_consistent(r.obj, &r.start);
 		if (err) {
 			fprintf(stderr, "vmtree: cannot read %s: %s\n", STATE_FILE, strerror(-err));
 			goto cleanup;
 		}
 	}
 	if (env.by_caller) {
-		ks = ksyms__load();
-		if (!ks)
+		r.ks = ksyms__load();
+		if (!r.ks)
 			fprintf(stderr, "vmtree: cannot read /proc/kallsyms; callers shown as addresses\n");
 	}
-	if (cli_setup_signals()) {
-		err = 1;
-		goto cleanup;
-	}
 	fprintf(stderr, "Tracing vmap area reservations (%s)... Hit Ctrl-C to end.\n", btf ? "tp_btf" : "tracepoint");
-
-	while (!cli_exiting) {
-		/* Returns early on a signal: the last interval is printed. */
-		wait_interval(cli.interval, &cli_exiting, ks);
-		err = take_snapshot(obj, &snap);
-		ksyms__add_module_texts(ks, bpf_map__fd(obj->maps.module_texts));
-		if (err) {
-			fprintf(stderr, "vmtree: failed to read counters: %s\n", strerror(-err));
-			break;
-		}
-		if (cli.json)
-			print_json(stdout, &snap, &start, ks);
-		else
-			print_text(&snap, &start, ks);
-		if (jf)
-			print_json(jf, &snap, &start, ks);
-		if (--cli.times == 0)
-			break;
-	}
+	err = cli_loop(report, &r, r.ks);
 
 cleanup:
-	free(snap.callers);
-	vmtree_bpf__destroy(obj);
-	ksyms__free(ks);
-	if (jf)
-		fclose(jf);
+	free(r.snap.callers);
+	destroy_links(&r.links);
+	vmtree_bpf__destroy(r.obj);
+	ksyms__free(r.ks);
+	if (r.jf)
+		fclose(r.jf);
 	return err != 0;
 }

@@ -6,7 +6,6 @@
 #define TASK_COMM_LEN	16
 /* Nodes visited per search; the last slot holds everything deeper. */
 #define MAX_DEPTH	64
-#define MAX_NEST	4
 
 struct vmtree_stats {
 	__u64 reserved;		/* vmap areas reserved */
@@ -24,6 +23,8 @@ struct vmtree_stats {
 	__u64 freed_before_areas;	/* of which reserved before the tracer */
 	__u64 freed_before_bytes;
 	__u64 lost;		/* areas not tracked: live or caller map full */
+	__u64 lost_frames;	/* vmallocs whose caller was not tracked: frame map full */
+	__u64 stale;		/* vmallocs whose exit was missed (frames dropped) */
 };
 
 /* Guard-page usage of one caller, from the areas reserved during the run. */
@@ -32,6 +33,15 @@ struct caller_guard {
 	__u64 bytes;
 	__u64 freed_areas;
 	__u64 freed_bytes;
+};
+
+/* Classic-tracepoint fields (tpfield.h), found in tracefs by the loader. */
+enum vmtree_tp_field {
+	TPF_RES_ADDR, TPF_RES_GUARD, TPF_RES_POOL_HIT, TPF_RES_DEPTH, TPF_RES_PURGES, TPF_RES_FAILED,
+	TPF_FREE_ADDR, TPF_FREE_GUARD,
+	TPF_EN_SIZE, TPF_EN_CALLER, TPF_EN_VM_FLAGS,
+	TPF_EX_SIZE,
+	NR_TPF,
 };
 
 #endif /* __VMTREE_H */

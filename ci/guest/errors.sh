@@ -16,6 +16,9 @@ case_ extra-arg "$BPF/vmtree" 1 2 3
 case_ bad-size "$BPF/vmlat" -s 12Q
 case_ min-over-max "$BPF/vmlat" -s 2M -z 1M
 case_ bad-mode "$BPF/vmlat" -M nope
+case_ bad-second-mode "$BPF/vmlat" -M events -M bogus
+case_ two-modes "$BPF/vmlat" -M events -M fentry
+case_ two-units "$BPF/vmlat" -u -m
 case_ long-comm "$BPF/vmtree" -c averyveryverylongname
 case_ bad-option "$BPF/vmtree" -x
 case_ json-file "$BPF/vmlat" -o /proc/nonexistent/x.json 1 1

@@ -22,6 +22,9 @@ extra-arg unexpected argument '3'
 bad-size invalid size '12Q'
 min-over-max --min-size 2097152 is above --max-size 1048576
 bad-mode unknown mode 'nope'
+bad-second-mode unknown mode 'bogus'
+two-modes -M events and -M fentry: one mode
+two-units -u and -m exclude each other
 long-comm longer than 15 characters
 bad-option invalid option
 json-file cannot write /proc/nonexistent/x.json

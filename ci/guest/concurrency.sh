@@ -1,0 +1,67 @@
+#!/bin/bash
+# Guest side of ci/tests/series-concurrency.sh, on 2 vCPUs, in a private
+# tracefs instance. Usage: concurrency.sh LOOPS
+#  1. test_vmalloc's fix_size_alloc_test, 2 workers x LOOPS, while a loop
+#     moves the workers between the CPUs: vmalloc_alloc_stages,
+#     vmalloc_va_reserved, vmalloc_alloc_exit and the workers' migrations
+#     into migrate.trace; the state file before and after.
+#  2. one worker x LOOPS, without and then with a reader looping on
+#     /sys/kernel/debug/vmalloc/state: vmalloc_alloc_stages into
+#     reader-off.trace and reader-on.trace.
+. "$VMSCOPE_TOP/ci/guest/lib.sh"
+loops=${1:?loops}
+out=$VMSCOPE_RESULTS
+T=/sys/kernel/tracing
+inst=$T/instances/vmscope-concurrency
+state=/sys/kernel/debug/vmalloc/state
+
+mkdir "$inst" || exit 1
+trap 'echo 0 >"$inst/tracing_on"; rmdir "$inst" 2>/dev/null' EXIT
+echo 8192 >"$inst/buffer_size_kb"
+echo 0 >"$inst/tracing_on"
+enable() { for e in "$@"; do echo 1 >"$inst/events/$e/enable" || exit 1; done; }
+collect() { # file: the trace, then the lost-event counts
+	echo 0 >"$inst/tracing_on"
+	cat "$inst/trace" >"$out/$1"
+	grep -h overrun "$inst"/per_cpu/cpu*/stats | awk '{ n += $2 } END { print n + 0 }' >"$out/$1.overrun"
+	echo >"$inst/trace"
+}
+
+# 1. Two workers, moved between the CPUs every 10 ms.
+enable vmalloc/vmalloc_alloc_stages vmalloc/vmalloc_va_reserved vmalloc/vmalloc_alloc_exit \
+	sched/sched_migrate_task
+echo 'comm ~ "vmalloc_test/*"' >"$inst/events/sched/sched_migrate_task/filter"
+cat "$state" >"$out/state-before"
+(
+	cpu=0
+	while :; do
+		for p in $(pgrep -f 'vmalloc_test/'); do
+			taskset -p -c $cpu "$p" >/dev/null 2>&1
+			cpu=$((1 - cpu))
+		done
+		cpu=$((1 - cpu))
+		sleep 0.01
+	done
+) &
+mover=$!
+echo 1 >"$inst/tracing_on"
+insmod "$TEST_VMALLOC" nr_threads=2 run_test_mask=1 test_loop_count="$loops" 2>/dev/null
+kill $mover; wait $mover 2>/dev/null
+collect migrate.trace
+cat "$state" >"$out/state-after"
+echo 0 >"$inst/events/enable"
+
+# 2. One worker, the state file unread, then read in a loop.
+enable vmalloc/vmalloc_alloc_stages
+for phase in off on; do
+	reader=
+	if [ $phase = on ]; then
+		(n=0; while :; do cat "$state" >/dev/null; n=$((n + 1)); echo $n >"$out/reader-reads"; done) &
+		reader=$!
+	fi
+	echo 1 >"$inst/tracing_on"
+	insmod "$TEST_VMALLOC" nr_threads=1 run_test_mask=1 test_loop_count="$loops" 2>/dev/null
+	[ -z "$reader" ] || { kill $reader; wait $reader 2>/dev/null; }
+	collect reader-$phase.trace
+done
+exit 0

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The series on 2 vCPUs with its workers moved between the CPUs: each
+# worker's allocations counted exactly, every vmalloc_alloc_stages adds up
+# to its total, the per-node pools serve allocations (a pool hit visits no
+# tree node, a search at least one), nothing lost. Then the allocator's
+# reserve-stage latency with and without a reader looping on the state
+# file, which holds no allocator lock for more than 64 areas.
+. "$(dirname "$0")/../testlib.sh"
+
+loops=3000
+res=$(new_results)
+ci/vmrun -q -c 2 -t 500 -r "$res" -- ci/guest/concurrency.sh $loops ||
+	fail "guest run failed: $(tail -n 5 "$res/serial.log")"
+
+# kv: one event kind's lines as "comm key=value ..." (comm without its PID).
+kv() { # event file
+	grep -a " $1: " "$res/$2" | sed -E 's/^ *(.*)-[0-9]+ +\[[0-9]+\].*'"$1"': /\1 /'
+}
+t=migrate.trace
+expect_eq "events lost (overrun) while migrating" "$(cat "$res/$t.overrun")" 0
+migrations=$(grep -ac 'sched_migrate_task: ' "$res/$t")
+echo "worker migrations traced: $migrations"
+[ "$migrations" -gt 0 ] || fail "the workers never moved between CPUs"
+
+for w in 0 1; do
+	expect_eq "vmalloc_alloc_stages of vmalloc_test/$w" \
+		"$(kv vmalloc_alloc_stages $t | grep -c "^vmalloc_test/$w ")" $loops
+	expect_eq "successful vmalloc_alloc_exit of vmalloc_test/$w" \
+		"$(kv vmalloc_alloc_exit $t | grep "^vmalloc_test/$w " | grep -c 'failed_stage=none')" $loops
+	expect_eq "vmalloc_va_reserved of vmalloc_test/$w" \
+		"$(kv vmalloc_va_reserved $t | grep -c "^vmalloc_test/$w ")" $loops
+done
+
+sums() { # file: vmalloc_alloc_stages whose stages do not add up, or with no time
+	kv vmalloc_alloc_stages "$1" | awk '
+		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+		v["total_ns"] != v["reserve_ns"] + v["page_array_ns"] + v["pages_ns"] + v["map_ns"] + v["publish_ns"] ||
+		v["total_ns"] == 0 { n++ }
+		END { print n + 0 }'
+}
+expect_eq "vmalloc_alloc_stages not adding up to total_ns (2 vCPUs, migrating)" "$(sums $t)" 0
+
+# The pools: vmalloc_va_reserved of the workers.
+read -r hits searches hit_depth bad_search failed < <(kv vmalloc_va_reserved $t | grep '^vmalloc_test/' | awk '
+	{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	v["failed"] == 1 { f++; next }
+	v["pool_hit"] == 1 { h++; if (v["depth"] != 0) hd++; next }
+	{ s++; if (v["depth"] < 1) bs++ }
+	END { print h + 0, s + 0, hd + 0, bs + 0, f + 0 }')
+echo "reservations of the workers: $hits pool hits, $searches tree searches, $failed failed"
+[ "$hits" -gt 0 ] || fail "no pool hit on 2 vCPUs"
+expect_eq "pool hits + searches = reservations" $((hits + searches)) $((2 * loops))
+expect_eq "pool hits that report tree nodes visited" "$hit_depth" 0
+expect_eq "tree searches that visited no node" "$bad_search" 0
+sed 's/^/state before: /' "$res/state-before" | grep -E 'pool|busy_areas'
+sed 's/^/state after:  /' "$res/state-after" | grep -E 'pool|busy_areas|purge'
+
+# The state file's reader against the allocator: reserve-stage latency.
+pct() { # file: p50 p99 max of reserve_ns of vmalloc_test/0
+	kv vmalloc_alloc_stages "$1" | grep '^vmalloc_test/0 ' |
+		sed -E 's/.* reserve_ns=([0-9]+) .*/\1/' | sort -n |
+		awk '{ a[NR] = $1 } END { printf "%d %d %d %d\n", NR, a[int(NR * 0.5)], a[int(NR * 0.99)], a[NR] }'
+}
+for phase in off on; do
+	expect_eq "events lost with the reader $phase" "$(cat "$res/reader-$phase.trace.overrun")" 0
+	expect_eq "vmalloc_alloc_stages not adding up, reader $phase" "$(sums reader-$phase.trace)" 0
+	read -r n p50 p99 max < <(pct reader-$phase.trace)
+	expect_eq "allocations traced, reader $phase" "$n" $loops
+	printf 'reserve stage, state reader %-3s: p50 %6d ns, p99 %7d ns, max %8d ns\n' $phase "$p50" "$p99" "$max"
+	eval "p99_$phase=$p99 max_$phase=$max"
+done
+echo "state file reads during the second run: $(cat "$res/reader-reads")"
+[ "$(cat "$res/reader-reads")" -gt 0 ] || fail "the reader never read the state file"
