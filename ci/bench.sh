@@ -14,11 +14,14 @@
 # others. Both kernels see the same layouts; their medians are compared.
 # Part 2 (BENCH_TRACERS=1, the default): BENCH_TRACER_ROUNDS (default 5)
 # rounds, interleaved, of boots of the patched kernel with no tracer,
-# vmlat (all stages from vmalloc_alloc_stages, tp_btf), vmlat -M events (all
-# stages from the six stage events), vmlat -M fentry (total only,
-# fentry/fexit) and a bpftrace kprobe script measuring the same total;
-# medians again: one boot's "no tracer" can be 1% off the next (the random
-# cases draw other sizes), as large as a tracer's whole cost there.
+# (b) vmlat (all stages from vmalloc_alloc_stages, tp_btf), (b2) vmlat -M
+# events (all stages from the six stage events), (c) bcc's funclatency
+# (libbpf-tools: the minimal total-only tracer, a per-thread start time and
+# a log2 histogram), (c2) vmlat -M fentry (total only, vmlat's own frame
+# stack), (d) a bpftrace kprobe script measuring the same total, and (e)
+# ftrace hist triggers on vmalloc_alloc_stages (all stages, in the kernel,
+# no BPF); medians again: one boot's "no tracer" can be 1% off the next
+# (the random cases draw other sizes), as large as a tracer's whole cost.
 #
 # Prints tables, writes bench.json and, with gnuplot, bench.png.
 # Environment: BENCH_MASK (run_test_mask), BENCH_LOOPS (test_loop_count),
@@ -75,7 +78,7 @@ mem=1024
 
 # Tracer overhead: the patched kernel, one boot per tracer and round, same workload.
 # (c) and (d) measure only the total; (b) and (b2) measure every stage.
-TRACERS="none vmlat events fentry bpftrace"
+TRACERS="none vmlat events funclatency fentry bpftrace hist"
 if [ "$tracers" = 1 ]; then
 	for r in $(seq "$tracer_rounds"); do
 		for t in $TRACERS; do
@@ -108,12 +111,14 @@ jq -n --argjson limit "$limit" --argjson rounds "$rounds" --arg tracers "$([ "$t
 	| if $tracers == "" then . else
 	  .tracers = [ $tests[] as $t
 		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = (usec($tr[$k]; $t) | median))) as $u
-		| { test: $t, usec: $u,
-		    added_pct: { vmlat: pct($u.vmlat; $u.none), events: pct($u.events; $u.none),
-				 fentry: pct($u.fentry; $u.none), bpftrace: pct($u.bpftrace; $u.none) } }
+		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = (usec($tr[$k]; $t) | [min, max]))) as $range
+		| { test: $t, usec: $u, usec_min_max: $range,
+		    added_pct: (reduce ($tracers | split(" ") | map(select(. != "none")))[] as $k ({}; .[$k] = pct($u[$k]; $u.none))) }
+		| .vmlat_vs_funclatency = (if .added_pct.funclatency > 0 then .added_pct.vmlat / .added_pct.funclatency | r2 else null end)
 		| .vmlat_vs_fentry = (if .added_pct.fentry > 0 then .added_pct.vmlat / .added_pct.fentry | r2 else null end)
 		| .vmlat_vs_bpftrace = (if .added_pct.bpftrace > 0 then .added_pct.vmlat / .added_pct.bpftrace | r2 else null end)
-		| .aim_met = (.vmlat_vs_fentry != null and .vmlat_vs_fentry <= 0.5 and
+		| .vmlat_vs_hist = (if .added_pct.hist > 0 then .added_pct.vmlat / .added_pct.hist | r2 else null end)
+		| .aim_met = (.vmlat_vs_funclatency != null and .vmlat_vs_funclatency <= 0.5 and
 			      .vmlat_vs_bpftrace != null and .vmlat_vs_bpftrace <= 0.25) ]
 	  end' "$res"/baseline-*.json "$res"/patched-*.json $([ "$tracers" = 1 ] && echo "$res"/tracer-*.json) >"$res/bench.json"
 
@@ -126,11 +131,12 @@ if [ "$tracers" = 1 ]; then
 	echo
 	echo "Tracer cost on the patched kernel, median of $tracer_rounds boots each: added time vs no tracer (icount virtual time)"
 	echo "  (b) vmlat: every stage, vmalloc_alloc_stages (tp_btf)   (b2) vmlat -M events: every stage, six events per allocation"
-	echo "  (c) vmlat -M fentry: total only   (d) bpftrace kprobe/kretprobe: total only"
-	printf '%-30s %10s %9s %9s %9s %9s %9s %9s\n' test "no tracer" "(b)" "(b2)" "(c)" "(d)" "(b)/(c)" "(b)/(d)"
-	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.events, .added_pct.fentry, .added_pct.bpftrace, .vmlat_vs_fentry, .vmlat_vs_bpftrace] | @tsv' "$res/bench.json" |
-		while IFS=$'\t' read -r t n b b2 c d bc bd; do
-			printf '%-30s %10s %8s%% %8s%% %8s%% %8s%% %9s %9s\n' "$t" "$n" "$b" "$b2" "$c" "$d" "$bc" "$bd"
+	echo "  (c) funclatency (bcc libbpf-tools): total only   (c2) vmlat -M fentry: total only, frame stack"
+	echo "  (d) bpftrace kprobe/kretprobe: total only   (e) ftrace hist triggers: every stage, in the kernel"
+	printf '%-30s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n' test "no tracer" "(b)" "(b2)" "(c)" "(c2)" "(d)" "(e)" "(b)/(c)" "(b)/(d)" "(b)/(e)"
+	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist, .vmlat_vs_funclatency, .vmlat_vs_bpftrace, .vmlat_vs_hist] | @tsv' "$res/bench.json" |
+		while IFS=$'\t' read -r t n b b2 c c2 d e bc bd be; do
+			printf '%-30s %10s %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %8s %8s %8s\n' "$t" "$n" "$b" "$b2" "$c" "$c2" "$d" "$e" "$bc" "$bd" "$be"
 		done
 	echo "aim, (b) <= 0.5 x (c) and <= 0.25 x (d): met in $(jq '[.tracers[] | select(.aim_met)] | length' "$res/bench.json") of $(jq '.tracers | length' "$res/bench.json") cases"
 fi
@@ -140,7 +146,7 @@ if command -v gnuplot >/dev/null; then
 	panels=2
 	if [ "$tracers" = 1 ]; then
 		panels=3
-		jq -r '.tracers[] | [.test, .added_pct.vmlat, .added_pct.events, .added_pct.fentry, .added_pct.bpftrace] | @tsv' "$res/bench.json" >"$res/tracers.tsv"
+		jq -r '.tracers[] | [.test, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist] | @tsv' "$res/bench.json" >"$res/tracers.tsv"
 	fi
 	gnuplot <<EOG || say "gnuplot failed; no plot"
 set terminal pngcairo size 900,$((panels * 340)) noenhanced
@@ -163,7 +169,7 @@ $([ "$tracers" = 1 ] && cat <<EOP
 set title 'tracer cost, patched kernel (median of $tracer_rounds boots each)'
 set ylabel 'added time vs no tracer (%)'
 set key top right
-plot '$res/tracers.tsv' using 2:xtic(1) title 'vmlat (all stages, summary event)', '' using 3 title 'vmlat -M events (all stages)', '' using 4 title 'fentry/fexit total', '' using 5 title 'bpftrace kprobe total'
+plot '$res/tracers.tsv' using 2:xtic(1) title '(b) vmlat (all stages, summary event)', '' using 3 title '(b2) vmlat -M events (all stages)', '' using 4 title '(c) funclatency total', '' using 5 title '(c2) vmlat -M fentry total', '' using 6 title '(d) bpftrace kprobe total', '' using 7 title '(e) hist triggers (all stages)'
 EOP
 )
 unset multiplot

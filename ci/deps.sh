@@ -11,6 +11,8 @@ PACKAGES=(
 	dwarves linux-source-6.12 quilt ccache
 	# BPF tools
 	clang llvm libbpf-dev bpftool pkg-config zlib1g-dev
+	# make bench's reference tracer: bcc's funclatency
+	libbpf-tools
 	# tracefs tools, tests, plots
 	libtraceevent-dev libtracefs-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
 	# guests

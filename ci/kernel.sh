@@ -4,7 +4,8 @@
 #   ci/kernel.sh source            extract/validate the pristine 6.12.y tree
 #   ci/kernel.sh patch             make the patched tree (copy + quilt push -a)
 #   ci/kernel.sh unpatch           pop the series from the patched tree
-#   ci/kernel.sh build VARIANT     configure + build VARIANT (patched|baseline)
+#   ci/kernel.sh build VARIANT     configure + build VARIANT (patched|baseline),
+#                                  and ci/kmod's test modules against it
 #   ci/kernel.sh version           print the kernel version in use
 #
 # Environment: KSRC (own 6.12.y tree, never modified), FLAVOR (bench|debug),
@@ -258,6 +259,9 @@ make_with_progress() {
 
 cmd_build() {
 	local variant=${1:-patched} src out jobs
+	# Bad settings are refused before anything is touched.
+	layers_for_flavor "$FLAVOR" >/dev/null
+	[[ ${JOBS:-1} =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number of make jobs, not '$JOBS'"
 	out=$(kernel_out "$variant")
 	case "$variant" in
 	patched) src=$(cmd_patch) ;;
@@ -276,7 +280,18 @@ cmd_build() {
 	make_with_progress "kbuild $variant-$FLAVOR" "$out/build.log" "$BUILD/kernel/.steps-$FLAVOR" \
 		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		make -C "$src" O="$out" "${MAKEVARS[@]}" -j"$jobs" bzImage modules
+	# vmscope's own test modules (ci/kmod), built against this kernel.
+	rm -rf "$out/vmscope-kmod"
+	cp -r "$VMSCOPE_TOP/ci/kmod" "$out/vmscope-kmod"
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$out" "${MAKEVARS[@]}" \
+		M="$out/vmscope-kmod" modules >"$out/vmscope-kmod.log" 2>&1 || {
+		cat "$out/vmscope-kmod.log" >&2
+		die "ci/kmod did not build against $out"
+	}
 	tree_version "$src" >"$out/.vmscope-version"
+	# ci/vmrun refuses a kernel older than the series and configs it was
+	# built from: this stamp says when it last matched them.
+	touch "$out/.vmscope-built"
 	say "$variant-$FLAVOR: Linux $(cat "$out/.vmscope-version") ($(git -C "$VMSCOPE_TOP" rev-parse --short HEAD 2>/dev/null || echo no-git)) -> $out/arch/x86/boot/bzImage"
 }
 

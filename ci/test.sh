@@ -65,6 +65,8 @@ run_test kernel-build make -s kernel || built=0
 # The unpatched kernel too: bpf-total-only runs vmlat on it (no series, no stages).
 run_test baseline-build make -s baseline || true
 run_test user-space-build make -s bpf tools || built=0
+# The debug flavor (KASAN, lockdep, kmemleak, fault injection): debug-stress.
+run_test debug-build env FLAVOR=debug make -s kernel || true
 
 for t in ci/tests/*.sh; do
 	name=$(basename "$t" .sh)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Guest side of ci/tests/runner-toggle.sh: flip every vmalloc event (each
+# Guest side of ci/tests/runner-toggle.sh: flip a vmalloc event (each
 # a static key: live kernel text patching) FLIPS times while a test_vmalloc
 # worker runs that code on the other vCPU. Usage: toggle.sh FLIPS [EVENT]
 . "$VMSCOPE_TOP/ci/guest/lib.sh"

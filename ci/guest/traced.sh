@@ -1,7 +1,8 @@
 #!/bin/bash
 # Guest side of make bench's tracer comparison: start one tracer, wait
 # until it is attached, run test_vmalloc, stop the tracer.
-# Usage: traced.sh none|vmlat|events|fentry|bpftrace [MODULE_PARAM=VALUE ...]
+# Usage: traced.sh none|vmlat|events|fentry|funclatency|bpftrace|hist
+#                  [MODULE_PARAM=VALUE ...]
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 tracer=${1:?tracer}
 shift
@@ -11,11 +12,27 @@ vmlat) start_tracer tracer '^Tracing' "$BPF/vmlat" -j || exit 1 ;;
 events) start_tracer tracer '^Tracing' "$BPF/vmlat" -j -M events || exit 1 ;;
 fentry) start_tracer tracer '^Tracing' "$BPF/vmlat" -j -M fentry || exit 1 ;;
 bpftrace) start_tracer tracer '^Attaching' bpftrace "$VMSCOPE_TOP/bpf/scripts/vmalloc-total.bt" || exit 1 ;;
+# bcc's libbpf-tools funclatency (Debian's libbpf-tools): per-thread start
+# time in a hash at entry, log2 histogram at return; the minimal
+# total-only tracer a user would pick.
+funclatency) start_tracer tracer '^Tracing' funclatency __vmalloc_node_range_noprof || exit 1 ;;
+# ftrace hist triggers on vmalloc_alloc_stages, one per stage and the
+# total, top-level and nested apart: every stage, in the kernel, no BPF.
+hist)
+	trig=/sys/kernel/tracing/events/vmalloc/vmalloc_alloc_stages/trigger
+	for s in total reserve page_array pages map publish; do
+		echo "hist:keys=nested,${s}_ns.log2:size=256" >>"$trig" || exit 1
+	done ;;
 *) echo "traced.sh: unknown tracer '$tracer'"; exit 2 ;;
 esac
 "$VMSCOPE_TOP/ci/guest/test-vmalloc.sh" "$@"
 rc=$?
-if [ "$tracer" != none ]; then
+if [ "$tracer" = hist ]; then
+	cat /sys/kernel/tracing/events/vmalloc/vmalloc_alloc_stages/hist >"$VMSCOPE_RESULTS/tracer.out"
+	for s in total reserve page_array pages map publish; do
+		echo "!hist:keys=nested,${s}_ns.log2:size=256" >>"$trig"
+	done
+elif [ "$tracer" != none ]; then
 	stop_tracer tracer || { echo "$tracer failed:"; cat "$VMSCOPE_RESULTS/tracer.err"; exit 1; }
 fi
 exit $rc

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Guest side of ci/tests/debug-stress.sh and make stress, on a debug kernel
+# (KASAN, lockdep, DEBUG_VM, kmemleak, fault injection), 2 vCPUs. Every
+# vmalloc event enabled in tracefs and every vmscope tracer attached, for:
+#  1. the series' KUnit suite (patched kernel; boot with kunit.enable=1);
+#  2. test_vmalloc: all cases that pass on 6.12 (mask 0xfeff: not
+#     align_shift_alloc_test), THREADS workers x LOOPS, then 4 MiB
+#     areas (nested page arrays) x THREADS x LOOPS/10, while a reader
+#     loops on the series' state file (patched kernel);
+#  3. fault injection: failslab and fail_page_alloc at PROB% for the
+#     vmalloc_faults kthread only (task-filter), ROUNDS vmallocs of 1, 3,
+#     17 and 1024 pages; its events in the vmscope-faults instance;
+# then stops the tracers and has kmemleak scan twice.
+# Usage: stress.sh THREADS LOOPS ROUNDS PROB
+. "$VMSCOPE_TOP/ci/guest/lib.sh"
+threads=${1:?threads} loops=${2:?loops} rounds=${3:?rounds} prob=${4:?probability}
+out=$VMSCOPE_RESULTS
+D=/sys/kernel/debug
+T=/sys/kernel/tracing
+faults_ko=$VMSCOPE_KBUILD/vmscope-kmod/vmalloc_faults.ko
+say() { echo "stress: $*" >/dev/console; }
+[ -r "$faults_ko" ] || { say "no $faults_ko"; exit 1; }
+patched=0
+[ -d $T/events/vmalloc/vmalloc_alloc_stages ] && patched=1
+
+# Every vmalloc event on, in the global buffer (overwritten as it fills).
+echo 1 >$T/events/vmalloc/enable || exit 1
+if [ $patched = 1 ]; then
+	start_tracer lat '^Tracing' "$BPF/vmlat" -j || exit 1
+	start_tracer latev '^Tracing' "$BPF/vmlat" -j -M events || exit 1
+	start_tracer tree '^Tracing' "$BPF/vmtree" -j -s -C || exit 1
+else
+	start_tracer lat '^Tracing' "$BPF/vmlat" -j || exit 1
+fi
+start_tracer count '^Tracing' "$BPF/vmcount" -j || exit 1
+say "tracers attached: $(bpftool prog show | grep -c '^[0-9]') BPF programs"
+
+if [ $patched = 1 ]; then
+	s=$SECONDS
+	if run_kunit_suite vmalloc_stages; then say "kunit: ok ($((SECONDS - s)) s)"; else say "kunit: FAILED"; fi
+fi
+
+s=$SECONDS
+# A reader on the state file all along: it walks the allocator's lists
+# while they change (KASAN sees any use of a freed area).
+reader=
+if [ $patched = 1 ]; then
+	(while :; do cat $D/vmalloc/state >/dev/null; done) &
+	reader=$!
+fi
+run_test_vmalloc nr_threads="$threads" run_test_mask=0xfeff test_loop_count="$loops"
+run_test_vmalloc nr_threads="$threads" run_test_mask=1 nr_pages=1024 test_loop_count=$((loops / 10))
+[ -z "$reader" ] || { kill $reader; wait $reader 2>/dev/null; }
+say "test_vmalloc: $threads threads x $loops loops, then 4 MiB x $threads x $((loops / 10)), in $((SECONDS - s)) s$([ -n "$reader" ] && echo ', the state file read in a loop')"
+
+# Fault injection, for the vmalloc_faults kthread only.
+inst=$T/instances/vmscope-faults
+mkdir "$inst" || exit 1
+echo 8192 >"$inst/buffer_size_kb"
+echo 'comm == "vmalloc_faults"' >"$inst/events/vmalloc/filter"
+echo 1 >"$inst/events/vmalloc/enable"
+for a in failslab fail_page_alloc; do
+	echo Y >$D/$a/task-filter
+	echo N >$D/$a/ignore-gfp-wait
+	echo 0 >$D/$a/verbose
+	echo 1 >$D/$a/interval
+	echo -1 >$D/$a/times
+	echo "$prob" >$D/$a/probability
+done
+echo N >$D/fail_page_alloc/ignore-gfp-highmem
+echo 0 >$D/fail_page_alloc/min-order
+s=$SECONDS
+dmesg -C
+insmod "$faults_ko" rounds="$rounds" 2>/dev/null
+for a in failslab fail_page_alloc; do echo 0 >$D/$a/probability; done
+echo 0 >"$inst/tracing_on"
+dmesg | grep -a 'vmalloc_faults: comm=' >"$out/faults.result"
+say "faults: $(cat "$out/faults.result" | sed 's/.*vmalloc_faults: //') in $((SECONDS - s)) s"
+cat "$inst/trace" >"$out/faults.trace"
+grep -h overrun "$inst"/per_cpu/cpu*/stats | awk '{ n += $2 } END { print n + 0 }' >"$out/faults.overrun"
+rmdir "$inst"
+
+for t in $([ $patched = 1 ] && echo tree latev) lat count; do stop_tracer $t || say "$t exited with $?"; done
+echo 0 >$T/events/vmalloc/enable
+bpftool prog show >"$out/progs-after"
+
+# kmemleak reports an object once it has been unreferenced for 5 s and
+# two scans.
+if [ -w $D/kmemleak ]; then
+	echo scan >$D/kmemleak
+	sleep 6
+	echo scan >$D/kmemleak
+	cat $D/kmemleak >"$out/kmemleak"
+	say "kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak") unreferenced objects"
+else
+	say "kmemleak: not available"; exit 1
+fi
+dmesg >"$out/dmesg"
+exit 0

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# What users get wrong, each refused with a specific message and a
+# non-zero exit, before anything is built or booted: JOBS=0, an unknown
+# FLAVOR (make and vmrun), a kernel older than the series or configs it
+# was built from, a results directory that cannot be made. (A non-6.12 or
+# already patched KSRC: kernel-series; the tools' bad input: bpf-errors.)
+. "$(dirname "$0")/../testlib.sh"
+
+check() { # want-status want-message command...
+	local want=$1 msg=$2 out rc; shift 2
+	out=$("$@" 2>&1 </dev/null)
+	rc=$?
+	[ "$rc" = "$want" ] || fail "$*: status $rc, want $want: $out"
+	grep -q -- "$msg" <<<"$out" || fail "$*: message '$(tail -n 3 <<<"$out")' lacks '$msg'"
+	echo "ok: $* -> $rc: $(grep -m1 -- "$msg" <<<"$out")"
+}
+check 2 "JOBS must be a positive number" env JOBS=0 make -s kernel
+check 2 "unknown FLAVOR 'nonsense'" env FLAVOR=nonsense make -s kernel
+check 1 "unknown FLAVOR 'nonsense'" ci/vmrun -q -f nonsense -- true
+check 1 "no patched kernel at .*FLAVOR=bench make kernel" env BUILD=/nonexistent/build ci/vmrun -q -- true
+check 1 "cannot create results directory" ci/vmrun -q -r /proc/vmscope-results -- true
+
+# A config fragment newer than the built kernel: stale, refused, until rebuilt.
+stamp=$(kernel_out patched)/.vmscope-built
+[ -f "$stamp" ] || fail "no build stamp at $stamp (make kernel first)"
+frag=configs/base.config
+old=$(stat -c %y "$frag")
+trap 'touch -d "$old" "$frag"' EXIT
+touch -d "$(date -d "$(stat -c %y "$stamp") + 1 minute")" "$frag"
+check 1 "older than .*base.config.*rebuild it" ci/vmrun -q -- true
+touch -d "$old" "$frag"
+ci/vmrun -q -- true || fail "the kernel is not accepted once the fragment is as old as before"
+echo "ok: accepted again once the fragment is not newer than the build"
+! pgrep -f "qemu-system-x86_64.*$BUILD/results/bad-input" >/dev/null || fail "QEMU left running"

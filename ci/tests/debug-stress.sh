@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The series on its debug kernel (FLAVOR=debug: KASAN with vmalloc shadow,
+# lockdep, DEBUG_VM, atomic-sleep and list checks, kmemleak, fault
+# injection), 2 vCPUs, every vmalloc event on and every vmscope tracer
+# attached: the KUnit suite, test_vmalloc (all cases that pass on 6.12, 2
+# workers), then vmallocs under failslab and fail_page_alloc. No report of
+# any kind, kmemleak clean, every failure in the events with its stage.
+# The short slice of `make stress` (which also runs the baseline kernel).
+. "$(dirname "$0")/../testlib.sh"
+
+kb=$(kernel_out patched debug)
+[ -f "$kb/arch/x86/boot/bzImage" ] || fail "no debug kernel at $kb (FLAVOR=debug make kernel)"
+res=$(new_results)
+s=$SECONDS
+ci/vmrun -q -c 2 -f debug -t 1200 -r "$res" -a "kunit.enable=1 kunit.filter_glob=vmalloc_stages" -- \
+	ci/guest/stress.sh 2 100 100 2
+rc=$?
+grep -a '^stress: ' "$res/serial.log" | tr -d '\r'
+echo "debug boot and stress run: $((SECONDS - s)) s"
+expect_eq "vmrun status (125: a kernel report)" $rc 0
+grep -aq 'stress: kunit: ok' "$res/serial.log" || fail "the KUnit suite did not pass on the debug kernel"
+ci/stress-check.sh "$res" patched
