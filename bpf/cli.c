@@ -114,6 +114,21 @@ int cli_open_json_file(const char *tool, FILE **f)
 	return 0;
 }
 
+int cli_close_json_file(const char *tool, FILE *f)
+{
+	int err;
+
+	if (!f)
+		return 0;
+	err = ferror(f);
+	if (fclose(f) || err) {
+		fprintf(stderr, "%s: writing %s failed: %s\n", tool, cli.json_file,
+			err ? "write error" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int cli_init(const struct argp *argp, int argc, char **argv, FILE **jf)
 {
 	*jf = NULL;
@@ -131,6 +146,11 @@ int cli_init(const struct argp *argp, int argc, char **argv, FILE **jf)
 bool cli_tp_btf(const char *event)
 {
 	return !cli.tracepoint && probe_tp_btf(event);
+}
+
+bool cli_last_report(void)
+{
+	return cli_exiting || cli.times <= 1;
 }
 
 int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks)

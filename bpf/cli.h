@@ -38,6 +38,11 @@ extern volatile sig_atomic_t cli_exiting;
 int cli_libbpf_print(enum libbpf_print_level level, const char *format, va_list args);
 /* Opens -o FILE; *f stays NULL without -o. Returns 0 or -1 (and says why). */
 int cli_open_json_file(const char *tool, FILE **f);
+/*
+ * Closes F (NULL: nothing): returns -1, having said so, if anything written
+ * to it was lost (a full disk), so that the tool exits non-zero.
+ */
+int cli_close_json_file(const char *tool, FILE *f);
 
 /*
  * A tool's start, the same for all: parses the command line (the tool's
@@ -60,5 +65,7 @@ bool cli_tp_btf(const char *event);
  * kernel symbols, refreshed while waiting. Returns REPORT's first error.
  */
 int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks);
+/* In REPORT: true if this is the last one (count reached or a signal came). */
+bool cli_last_report(void);
 
 #endif /* __VMSCOPE_CLI_H */

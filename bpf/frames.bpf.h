@@ -4,30 +4,54 @@
  * allocation's entry with its exit through it (and times its stages),
  * vmtree finds the caller of the area being reserved. One copy, for both.
  *
+ * The stack lives in task storage: created by a thread's first vmalloc,
+ * freed by the kernel when the thread exits, so a thread id used again
+ * starts empty and there is no map to fill. Per-CPU idle tasks (tid 0) do
+ * not vmalloc; they are skipped (an entry there is counted as lost).
+ *
  * Entries and exits are seen through separate programs, attached one after
  * the other, and a program run can be missed (recursion, kretprobe
  * maxactive); so an exit may come without its entry (the allocation began
  * before the tracer) and an entry without its exit. Neither may leave a
- * frame behind that turns every later allocation into a nested one:
+ * frame behind that turns every later allocation into a nested one, and no
+ * allocation may be counted twice:
  *
  * - an exit pops the frame that matches it (size, caller, stack pointer,
  *   address: what each way in knows; 0 = unknown); frames above that one
- *   lost their exit and are dropped; an exit that matches none touches
- *   nothing (it is unmatched);
- * - an entry checks that the top frame can be its parent (a nested vmalloc
- *   is its parent's page array: same caller, smaller, deeper on the stack,
- *   during the parent's page_array stage where stages are seen); a frame
- *   that cannot is stale and dropped;
- * - the depth is bounded (MAX_NEST), and what does not fit is counted.
+ *   lost their exit and are dropped (stale); an exit that matches none
+ *   touches nothing (it is unmatched);
+ * - with the stage events (FRAME_EVENTS), the entry says whether it is
+ *   nested: vm_flags has VM_PAGE_ARRAY (a large area's page array, the
+ *   only vmalloc inside a vmalloc). An entry without it is top-level: every
+ *   frame still open lost its exit. Nothing is guessed;
+ * - with fentry or kprobes (FRAME_GUESS, kernels without the series), the
+ *   entry checks that the top frame can be its parent (same caller,
+ *   smaller, deeper on the stack); a frame that cannot is dropped as
+ *   stale, and remembered, so that its exit, should it come after all, is
+ *   not counted again as unmatched;
+ * - the depth is bounded (MAX_NEST): entries above it are counted lost once,
+ *   and their exits absorbed;
+ * - with --max-threads (vmlat), a thread that would go beyond that many
+ *   threads in vmalloc at once gets frames marked lost: counted once at
+ *   entry, their exits absorbed.
  */
 #ifndef __VMSCOPE_FRAMES_BPF_H
 #define __VMSCOPE_FRAMES_BPF_H
 
 /* vmalloc nests once (a large area's page array); room for more. */
 #define MAX_NEST	4
+_Static_assert((MAX_NEST & (MAX_NEST - 1)) == 0, "MAX_NEST must be a power of two (index masks)");
 #define FRAME_STAGES	5	/* reserve, page_array, pages, map, publish */
 #define FRAME_NO_STAGE	0xff	/* frame.next when stage events are not seen */
 #define FRAME_PAGE_ARRAY 1	/* frame.next while the page array is allocated */
+#define FRAME_GONE	2	/* dropped frames remembered per thread */
+#define VM_PAGE_ARRAY_FLAG 0x00002000	/* the series' VM_PAGE_ARRAY (include/linux/vmalloc.h) */
+
+/* How an entry's nesting is known. */
+enum frame_way {
+	FRAME_GUESS,	/* fentry, kprobe: size, caller, stack pointer */
+	FRAME_EVENTS,	/* the series' events: VM_PAGE_ARRAY in vm_flags */
+};
 
 struct frame {
 	__u64 size;		/* requested size */
@@ -40,36 +64,54 @@ struct frame {
 	__u64 stage_ns[FRAME_STAGES];
 	__u32 next;		/* the stage running now, or FRAME_NO_STAGE */
 	__u32 seen;		/* stages that got time, a bit each */
-	__u32 skip;		/* filtered out: tracked for nesting only */
-	__u32 pad;
+	__u8 skip;		/* filtered out: tracked for nesting only */
+	__u8 lost;		/* not measured (--max-threads): counted at entry */
+	__u8 nested;		/* inside another vmalloc */
+	__u8 pad[5];
+};
+
+/* A frame dropped as stale at an entry (FRAME_GUESS): its exit may still come. */
+struct frame_key {
+	__u64 size, caller, sp;
 };
 
 struct frames {
 	__u32 depth;
-	__u32 lost;		/* entries above the top that did not fit */
+	__u32 overflow;		/* entries above the top that did not fit */
+	__u32 admitted;		/* holds one of --max-threads' slots */
+	__u32 gone_next;
 	struct frame f[MAX_NEST];
+	struct frame_key gone[FRAME_GONE];
 };
 
-/* max_entries: the threads with a vmalloc in flight at once (the loader sets it). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);		/* thread id */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct frames);
 } frames SEC(".maps");
 
-/*
- * Entries that found the map full: no frame to remember them by, so their
- * exits would look unmatched. That many frameless exits are theirs.
- */
-__u64 frames_untracked = 0;
+/* --max-threads: threads with a vmalloc open at once that are measured (0: all). */
+const volatile __u32 max_threads = 0;
+__u64 threads_in_flight = 0;
 
-/* What frame_pop() found for an exit. */
-enum frame_exit {
-	FRAME_MATCHED,		/* *fp is its frame, popped */
-	FRAME_LOST,		/* an entry that did not fit: counted on entry */
-	FRAME_UNMATCHED,	/* no entry seen: began before the tracer */
-};
+/* This thread's stack; NULL for idle tasks, and if storage cannot be had. */
+static __always_inline struct frames *frames_get(bool create)
+{
+	if (!(__u32)bpf_get_current_pid_tgid())
+		return NULL;
+	return bpf_task_storage_get(&frames, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+static __always_inline void frames_set_depth(struct frames *fs, __u32 d)
+{
+	fs->depth = d;
+	if (!d && !fs->overflow && fs->admitted) {
+		fs->admitted = 0;
+		__sync_fetch_and_add(&threads_in_flight, -1);
+	}
+}
 
 static __always_inline bool frame_can_nest(const struct frame *parent, __u64 size,
 					   __u64 caller, __u64 sp)
@@ -81,48 +123,83 @@ static __always_inline bool frame_can_nest(const struct frame *parent, __u64 siz
 	return parent->next == FRAME_NO_STAGE || parent->next == FRAME_PAGE_ARRAY;
 }
 
+static __always_inline void frame_forget(struct frames *fs, const struct frame *f)
+{
+	struct frame_key *g = &fs->gone[fs->gone_next & (FRAME_GONE - 1)];
+
+	g->size = f->size;
+	g->caller = f->caller;
+	g->sp = f->sp;
+	fs->gone_next++;
+}
+
 /*
  * An allocation starts: a new frame on this thread's stack, zeroed but for
- * the keys, or NULL if it did not fit (counted in *lost). Stale frames
- * dropped on the way are added to *stale.
+ * the keys, or NULL. *LOST is set when the allocation will not be measured
+ * (no frame, or a frame marked lost): the caller counts it, once. Frames
+ * whose exit was missed are dropped on the way and added to *STALE.
  */
-static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 sp,
-						bool stages, __u64 *stale, __u64 *lost)
+static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 sp, __u64 vm_flags,
+						enum frame_way way, bool stages, __u64 *stale,
+						bool *lost)
 {
-	static const struct frames empty;	/* too big for the BPF stack */
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct frames *fs;
 	struct frame *f;
+	bool nested;
 	__u32 d;
 	int i;
 
-	fs = bpf_map_lookup_elem(&frames, &tid);
+	fs = frames_get(true);
 	if (!fs) {
-		if (bpf_map_update_elem(&frames, &tid, &empty, BPF_NOEXIST) == 0)
-			fs = bpf_map_lookup_elem(&frames, &tid);
-		if (!fs) {
-			__sync_fetch_and_add(&frames_untracked, 1);
-			(*lost)++;
-			return NULL;
-		}
-	}
-	for (i = 0; i < MAX_NEST && fs->depth; i++) {
-		if (fs->depth > MAX_NEST) {
-			fs->depth = 0;	/* cannot happen; never trust it */
-			break;
-		}
-		if (!fs->lost && frame_can_nest(&fs->f[(fs->depth - 1) & (MAX_NEST - 1)], size, caller, sp))
-			break;
-		/* Its exit was missed: drop it, and any entry above it that did not fit. */
-		fs->depth--;
-		fs->lost = 0;
-		(*stale)++;
+		*lost = true;
+		return NULL;
 	}
 	d = fs->depth;
+	if (d > MAX_NEST)
+		d = 0;	/* cannot happen; never trust it */
+	if (way == FRAME_EVENTS) {
+		nested = vm_flags & VM_PAGE_ARRAY_FLAG;
+		if (!nested) {
+			/* Top level: whatever is still open missed its exit. */
+			for (i = 0; i < MAX_NEST; i++) {
+				if (i >= d)
+					break;
+				if (!fs->f[i & (MAX_NEST - 1)].lost)
+					(*stale)++;
+			}
+			d = 0;
+			fs->overflow = 0;	/* counted lost at entry; their exits were missed */
+		}
+	} else {
+		if (fs->overflow) {
+			/* Inside an entry that did not fit: deeper still. */
+			fs->overflow++;
+			*lost = true;
+			return NULL;
+		}
+		for (i = 0; i < MAX_NEST && d; i++) {
+			f = &fs->f[(d - 1) & (MAX_NEST - 1)];
+			if (frame_can_nest(f, size, caller, sp))
+				break;
+			/* Its exit was missed, we think: dropped, and remembered in case it comes. */
+			if (!f->lost)
+				(*stale)++;
+			frame_forget(fs, f);
+			d--;
+		}
+		nested = d > 0;
+	}
 	if (d >= MAX_NEST) {
-		fs->lost++;
-		(*lost)++;
+		fs->depth = d;
+		fs->overflow++;
+		*lost = true;
 		return NULL;
+	}
+	if (!d && max_threads && !fs->admitted) {
+		if (__sync_fetch_and_add(&threads_in_flight, 1) < max_threads)
+			fs->admitted = 1;
+		else
+			__sync_fetch_and_add(&threads_in_flight, -1);
 	}
 	fs->depth = d + 1;
 	/* The mask is for the verifier: the compiler would drop it after the check. */
@@ -132,20 +209,24 @@ static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 
 	f->size = size;
 	f->caller = caller;
 	f->sp = sp;
+	f->vm_flags = vm_flags;
+	f->nested = nested;
+	f->lost = max_threads && !fs->admitted;
 	f->next = stages ? 0 : FRAME_NO_STAGE;
+	*lost = f->lost;
 	return f;
 }
 
-/* The innermost open allocation of this thread, or NULL. */
+/* The innermost open allocation of this thread, if it is measured; else NULL. */
 static __always_inline struct frame *frame_top(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct frames *fs;
+	struct frames *fs = frames_get(false);
+	struct frame *f;
 
-	fs = bpf_map_lookup_elem(&frames, &tid);
-	if (!fs || !fs->depth || fs->depth > MAX_NEST || fs->lost)
+	if (!fs || !fs->depth || fs->depth > MAX_NEST || fs->overflow)
 		return NULL;
-	return &fs->f[(fs->depth - 1) & (MAX_NEST - 1)];
+	f = &fs->f[(fs->depth - 1) & (MAX_NEST - 1)];
+	return f->lost ? NULL : f;
 }
 
 static __always_inline bool frame_matches(const struct frame *f, __u64 size, __u64 caller,
@@ -155,74 +236,74 @@ static __always_inline bool frame_matches(const struct frame *f, __u64 size, __u
 	       (!sp || !f->sp || f->sp == sp) && (!addr || !f->addr || f->addr == addr);
 }
 
-/* Takes one frameless exit as an untracked entry's, if one is pending. */
-static __always_inline bool frame_take_untracked(void)
-{
-	__u64 n = frames_untracked;
-	int i;
-
-	for (i = 0; i < 4 && n; i++) {
-		__u64 old = __sync_val_compare_and_swap(&frames_untracked, n, n - 1);
-
-		if (old == n)
-			return true;
-		n = old;
-	}
-	return false;
-}
+/* What frame_pop() found for an exit. */
+enum frame_exit {
+	FRAME_MATCHED,		/* *fp is its frame, popped */
+	FRAME_LOST,		/* counted when it began (lost or stale): nothing to do */
+	FRAME_UNMATCHED,	/* no entry seen: began before the tracer */
+};
 
 /*
  * An allocation ends: finds its frame by what the exit knows (0 = unknown)
  * and pops it, with any stale frames above it (added to *stale). On
- * FRAME_MATCHED, *fp is the frame (valid until the next push or pop of this
- * thread) and *depth the number of frames below it (0: top level).
+ * FRAME_MATCHED, *fp is the frame (valid until the next push of this
+ * thread).
  */
 static __always_inline enum frame_exit frame_pop(__u64 size, __u64 caller, __u64 sp, __u64 addr,
-						 struct frame **fp, __u32 *depth, __u64 *stale)
+						 struct frame **fp, __u64 *stale)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct frames *fs;
+	struct frame *f;
 	__u32 d;
-	int i;
+	int i, j;
 
-	fs = bpf_map_lookup_elem(&frames, &tid);
+	if (!(__u32)bpf_get_current_pid_tgid())
+		return FRAME_LOST;	/* idle task: counted lost at entry */
+	fs = frames_get(false);
 	if (!fs)
-		return frame_take_untracked() ? FRAME_LOST : FRAME_UNMATCHED;
+		return FRAME_UNMATCHED;
 	d = fs->depth;
 	if (d > MAX_NEST)
 		d = fs->depth = 0;
-	if (fs->lost) {
+	if (fs->overflow) {
 		/* The innermost entry did not fit: unless this is the top frame's exit, it is this. */
 		if (!d || !frame_matches(&fs->f[(d - 1) & (MAX_NEST - 1)], size, caller, sp, addr)) {
-			fs->lost--;
+			fs->overflow--;
+			if (!fs->overflow)
+				frames_set_depth(fs, d);
 			return FRAME_LOST;
 		}
-		fs->lost = 0;	/* theirs were missed */
+		fs->overflow = 0;	/* theirs were missed (counted lost at entry) */
 	}
 	for (i = 0; i < MAX_NEST; i++) {
 		if (i >= d)
 			break;
-		if (frame_matches(&fs->f[(d - 1 - i) & (MAX_NEST - 1)], size, caller, sp, addr)) {
-			d -= i + 1;
-			*stale += i;
-			*fp = &fs->f[d & (MAX_NEST - 1)];
-			*depth = d;
-			fs->depth = d;
-			return FRAME_MATCHED;
+		f = &fs->f[(d - 1 - i) & (MAX_NEST - 1)];
+		if (!frame_matches(f, size, caller, sp, addr))
+			continue;
+		/* The frames above it missed their exits. */
+		for (j = 0; j < MAX_NEST; j++) {
+			if (j >= i)
+				break;
+			if (!fs->f[(d - 1 - j) & (MAX_NEST - 1)].lost)
+				(*stale)++;
+		}
+		d -= i + 1;
+		*fp = f;
+		frames_set_depth(fs, d);
+		return f->lost ? FRAME_LOST : FRAME_MATCHED;
+	}
+	/* A frame dropped at an entry whose exit came after all: counted then. */
+	for (i = 0; i < FRAME_GONE; i++) {
+		struct frame_key *g = &fs->gone[i];
+
+		if (g->size && (!size || g->size == size) && (!caller || g->caller == caller) &&
+		    (!sp || !g->sp || g->sp == sp)) {
+			g->size = 0;
+			return FRAME_LOST;
 		}
 	}
 	return FRAME_UNMATCHED;
-}
-
-/* After FRAME_MATCHED, once the frame is used: frees a thread's empty stack. */
-static __always_inline void frame_release(void)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct frames *fs;
-
-	fs = bpf_map_lookup_elem(&frames, &tid);
-	if (fs && !fs->depth && !fs->lost)
-		bpf_map_delete_elem(&frames, &tid);
 }
 
 #endif /* __VMSCOPE_FRAMES_BPF_H */

@@ -17,6 +17,9 @@ struct {
 	__type(value, struct module_text);
 } module_texts SEC(".maps");
 
+/* Modules whose text could not be recorded (map full): their callers show as addresses. */
+__u64 module_texts_lost = 0;
+
 /* Before 6.4 (mod->mem[]), a module's text began its core_layout. */
 struct module_layout___pre64 {
 	void *base;
@@ -46,7 +49,8 @@ int BPF_PROG(module_load_btf, struct module *mod)
 	}
 	t.loaded_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(t.name, sizeof(t.name), mod->name);
-	bpf_map_update_elem(&module_texts, &base, &t, BPF_ANY);
+	if (bpf_map_update_elem(&module_texts, &base, &t, BPF_ANY))
+		__sync_fetch_and_add(&module_texts_lost, 1);
 	return 0;
 }
 

@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 cleanup:
 	destroy_links(&r.links);
 	vmcount_bpf__destroy(r.obj);
-	if (r.jf)
-		fclose(r.jf);
+	if (cli_close_json_file("vmcount", r.jf))
+		err = 1;
 	return err != 0;
 }

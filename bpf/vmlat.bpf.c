@@ -41,9 +41,14 @@ struct {
 	__type(value, struct stage_hists);
 } hists_flat SEC(".maps");
 
-/* Breakdown by caller, process or size class: sized by the loader (1 without). */
+/*
+ * Breakdown by caller, process or size class: sized by the loader (1
+ * without). One value for all CPUs (atomic adds), allocated as used; the
+ * loader deletes keys that stay idle.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 8192);
 	__type(key, struct hist_key);
 	__type(value, struct hist);
@@ -109,6 +114,19 @@ static __always_inline void slot_add(struct hist *h, __u64 ns)
 	slot_add_unit(h, ns, unit_div == 1 ? ns : ns / unit_div);
 }
 
+/* The same into a histogram all CPUs share (the breakdown hash). */
+static __always_inline void slot_add_shared(struct hist *h, __u64 ns)
+{
+	__u64 v = unit_div == 1 ? ns : ns / unit_div, slot;
+
+	if (v >> 16)
+		slot = v >> 32 ? MAX_SLOTS - 1 : log2(v);
+	else
+		slot = log2_u16[v & 0xffff];
+	__sync_fetch_and_add(&h->slots[slot & (MAX_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+}
+
 static __always_inline void hist_add(struct hist_key *key, __u64 ns,
 				     struct vmlat_stats *s)
 {
@@ -121,18 +139,22 @@ static __always_inline void hist_add(struct hist_key *key, __u64 ns,
 
 		sh = bpf_map_lookup_elem(&hists_flat, &idx);
 		h = sh && key->stage < NR_STAGES ? &sh->h[key->stage] : NULL;
-	} else {
+		if (h)
+			slot_add(h, ns);
+		else
+			s->lost_hist++;
+		return;
+	}
+	h = bpf_map_lookup_elem(&hists, key);
+	if (!h) {
+		bpf_map_update_elem(&hists, key, &zero_hist, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&hists, key);
-		if (!h) {
-			bpf_map_update_elem(&hists, key, &zero_hist, BPF_NOEXIST);
-			h = bpf_map_lookup_elem(&hists, key);
-		}
 	}
 	if (!h) {
 		s->lost_hist++;
 		return;
 	}
-	slot_add(h, ns);
+	slot_add_shared(h, ns);
 }
 
 /* Constant indices only: the verifier loses variable ones the compiler clamps. */
@@ -198,13 +220,15 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 /*
  * An allocation starts: a frame for it on the thread's stack (frames.bpf.h).
  * SP: the stack pointer at entry where the way in has it (kprobe), else 0.
+ * STAGES: the series' stage events are seen (nesting from VM_FLAGS);
+ * without, nesting is guessed from size, caller and stack pointer.
  */
-static __always_inline int alloc_enter(__u64 size, __u64 caller, __u64 sp, bool stages)
+static __always_inline int alloc_enter(__u64 size, __u64 caller, __u64 sp, __u64 vm_flags,
+				       bool stages)
 {
 	struct vmlat_stats *s;
 	struct frame *f;
-	__u64 lost = 0;
-	bool skip;
+	bool skip, lost = false;
 
 	if (!task_matches())
 		return 0;
@@ -212,13 +236,13 @@ static __always_inline int alloc_enter(__u64 size, __u64 caller, __u64 sp, bool 
 	if (!s)
 		return 0;
 	skip = size < min_size || size > max_size;
-	f = frame_push(size, caller, sp, stages, &s->stale, &lost);
-	if (!f) {
-		/* Lost only if it was to be measured; either way not silent. */
-		if (!skip)
-			s->lost_frames += lost;
+	f = frame_push(size, caller, sp, vm_flags, stages ? FRAME_EVENTS : FRAME_GUESS, stages,
+		       &s->stale, &lost);
+	/* Lost only if it was to be measured; either way not silent. */
+	if (lost && !skip)
+		s->lost_frames++;
+	if (!f)
 		return 0;
-	}
 	f->ts_start = f->ts_last = bpf_ktime_get_ns();
 	f->skip = skip;
 	return 0;
@@ -261,14 +285,14 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 	struct vmlat_stats *s;
 	struct frame *f = NULL;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 d = 0, last;
+	__u32 last;
 
 	if (!task_matches())
 		return 0;
 	s = get_stats();
 	if (!s)
 		return 0;
-	switch (frame_pop(size, caller, sp, addr, &f, &d, &s->stale)) {
+	switch (frame_pop(size, caller, sp, addr, &f, &s->stale)) {
 	case FRAME_MATCHED:
 		break;
 	case FRAME_UNMATCHED:
@@ -276,16 +300,15 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 			s->unmatched++;
 		return 0;
 	default:
-		return 0;	/* an entry that did not fit: counted there */
+		return 0;	/* counted when it began: lost or stale */
 	}
-	if (!f->skip) {
-		last = failed ? failed_stage : f->next;
-		if (stages)
-			add_stage(f, last, now - f->ts_last);
-		record_alloc(s, f->size, f->caller, d > 0, f->seen, f->stage_ns,
-			     now - f->ts_start, failed, stages ? (int)last : -1);
-	}
-	frame_release();
+	if (!f || f->skip)
+		return 0;
+	last = failed ? failed_stage : f->next;
+	if (stages)
+		add_stage(f, last, now - f->ts_last);
+	record_alloc(s, f->size, f->caller, f->nested, f->seen, f->stage_ns,
+		     now - f->ts_start, failed, stages ? (int)last : -1);
 	return 0;
 }
 
@@ -401,9 +424,10 @@ static __always_inline __u64 ctx_word(void *ctx, int n)
 }
 
 SEC("tp_btf/vmalloc_alloc_enter")
-int BPF_PROG(enter_btf, unsigned long size)
+int BPF_PROG(enter_btf, unsigned long size, unsigned long align, unsigned long gfp,
+	     unsigned long vm_flags)
 {
-	return alloc_enter(size, ctx_word(ctx, 5), 0, true);
+	return alloc_enter(size, ctx_word(ctx, 5), 0, vm_flags, true);
 }
 
 SEC("tp_btf/vmalloc_va_reserved")
@@ -442,7 +466,8 @@ int BPF_PROG(exit_btf)
 SEC("tracepoint/vmalloc/vmalloc_alloc_enter")
 int enter_tp(void *ctx)
 {
-	return alloc_enter(tp_read(ctx, &tpf[TPF_EN_SIZE]), tp_read(ctx, &tpf[TPF_EN_CALLER]), 0, true);
+	return alloc_enter(tp_read(ctx, &tpf[TPF_EN_SIZE]), tp_read(ctx, &tpf[TPF_EN_CALLER]), 0,
+			   tp_read(ctx, &tpf[TPF_EN_VM_FLAGS]), true);
 }
 
 SEC("tracepoint/vmalloc/vmalloc_va_reserved")
@@ -489,7 +514,7 @@ int BPF_PROG(core_fentry, unsigned long size)
 	__u64 caller = 0;
 
 	bpf_get_func_arg(ctx, 8, &caller);
-	return alloc_enter(size, caller, 0, false);
+	return alloc_enter(size, caller, 0, 0, false);
 }
 
 SEC("fexit/__vmalloc_node_range_noprof")
@@ -513,7 +538,7 @@ int BPF_KPROBE(core_kprobe, unsigned long size)
 	__u64 caller = 0;
 
 	bpf_probe_read_kernel(&caller, sizeof(caller), (void *)(PT_REGS_SP(ctx) + 24));
-	return alloc_enter(size, caller, PT_REGS_SP(ctx), false);
+	return alloc_enter(size, caller, PT_REGS_SP(ctx), 0, false);
 }
 
 SEC("kretprobe")

@@ -28,6 +28,14 @@ static const char *const stage_names[NR_STAGES] = {
 
 /* Histograms a breakdown (-C, -P, -S) can hold: keys x stages. */
 #define MAX_KEYS 8192
+/*
+ * Breakdown histograms that saw nothing for this many intervals are taken
+ * out of the map (their counts are kept in the previous snapshot), so that
+ * a long run with a changing population does not fill it.
+ */
+#define PRUNE_IDLE 1
+/* --max-threads: at most as many threads as a kernel can have. */
+#define MAX_THREADS_LIMIT (4 << 20)
 
 static const char *const mode_names[NR_MODES] = { "stages", "events", "fentry", "kprobe" };
 
@@ -45,9 +53,10 @@ static struct env {
 	const char *unit;
 	unsigned long long unit_div;
 	bool by_caller, by_pid, by_size;
-	int max_threads;
+	int max_threads;	/* 0: no limit */
+	int hist_entries;
 } env = {
-	.max_threads = 4096,
+	.hist_entries = MAX_KEYS,
 	.max_size = ULLONG_MAX,
 	.mode = -1,
 	.unit = "nsecs",
@@ -71,9 +80,10 @@ static const char doc[] =
 "per thread; costs several times as much), fentry or kprobe (total only).\n"
 "\n"
 "Memory: without -C/-P/-S, 3.2 KiB per possible CPU; with any of them a\n"
-"per-CPU hash of up to 8192 histograms, 264 B each per possible CPU (2.1 MiB\n"
-"per CPU: 270 MiB with 128 CPUs). The paired modes keep a frame stack per\n"
-"thread in flight: about 512 B x --max-threads (2 MiB by default).\n"
+"hash of up to 8192 histograms shared by all CPUs, allocated as used: about\n"
+"330 B each, 2.7 MiB at most (histograms idle for an interval are removed).\n"
+"The paired modes keep a frame stack (about 0.5 KiB) in task storage for each\n"
+"thread that vmallocs while traced, freed when the thread exits.\n"
 "\n"
 "EXAMPLES:\n"
 "    vmlat                 # histograms until Ctrl-C\n"
@@ -84,7 +94,7 @@ static const char doc[] =
 "    vmlat -M events       # stages from the six stage events\n"
 "    vmlat -M fentry       # total only, fentry/fexit (what needs no series)\n";
 
-enum { OPT_MIN = 's', OPT_MAX = 'z', OPT_THREADS = 1000 };
+enum { OPT_MIN = 's', OPT_MAX = 'z', OPT_THREADS = 1000, OPT_HIST_ENTRIES };
 
 static const struct argp_option opts[] = {
 	{ "microseconds", 'u', NULL, 0, "Histograms in microseconds (default nanoseconds)", 0 },
@@ -95,7 +105,9 @@ static const struct argp_option opts[] = {
 	{ "min-size", OPT_MIN, "SIZE", 0, "Only allocations of at least SIZE bytes (K, M, G suffixes)", 0 },
 	{ "max-size", OPT_MAX, "SIZE", 0, "Only allocations of at most SIZE bytes", 0 },
 	{ "mode", 'M', "MODE", 0, "stages, events, fentry or kprobe (default: the best this kernel has)", 0 },
-	{ "max-threads", OPT_THREADS, "N", 0, "Threads with a vmalloc in flight at once that can be tracked (default 4096; beyond: counted as lost)", 0 },
+	{ "max-threads", OPT_THREADS, "N", 0, "Paired modes: measure at most N threads in vmalloc at once (default: all; beyond: counted as lost)", 0 },
+	/* For tests: a small breakdown hash, to see it fill and be pruned. */
+	{ "hist-entries", OPT_HIST_ENTRIES, "N", OPTION_HIDDEN, "Breakdown histograms the map holds (default 8192)", 0 },
 	{},
 };
 
@@ -156,10 +168,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_THREADS:
 		env.max_threads = parse_positive(arg, "thread count", state);
+		if (env.max_threads > MAX_THREADS_LIMIT)
+			argp_error(state, "--max-threads %d: at most %d", env.max_threads, MAX_THREADS_LIMIT);
+		break;
+	case OPT_HIST_ENTRIES:
+		env.hist_entries = parse_positive(arg, "histogram count", state);
+		if (env.hist_entries > MAX_KEYS * 16)
+			argp_error(state, "--hist-entries %d: at most %d", env.hist_entries, MAX_KEYS * 16);
 		break;
 	case ARGP_KEY_END:
 		if (env.min_size > env.max_size)
 			argp_error(state, "--min-size %llu is above --max-size %llu", env.min_size, env.max_size);
+		if (env.max_threads && env.mode == MODE_STAGES)
+			argp_error(state, "--max-threads: -M stages keeps no per-thread state; it applies to -M events, fentry and kprobe");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -172,6 +193,9 @@ struct entry {
 	struct hist_key key;
 	struct hist h;
 	__u64 count;
+	int idle;		/* intervals it saw nothing (breakdown hash only) */
+	bool in_hash;		/* from the breakdown hash */
+	bool pruned;		/* taken out of it at this reading */
 };
 
 /* Everything the BPF side counted, cumulative, or an interval's difference. */
@@ -179,6 +203,7 @@ struct snapshot {
 	struct vmlat_stats stats;
 	struct prog_misses misses;
 	__u64 allocs, nested;	/* the total histograms' counts */
+	__u64 module_texts_lost;	/* cumulative: modules whose text was not recorded */
 	struct entry *e;
 	size_t n;
 };
@@ -217,7 +242,16 @@ static int add_entry(struct snapshot *snap, const struct hist_key *key, const st
 	return 0;
 }
 
-/* Reads every counter and histogram as they are: cumulative since the start. */
+static bool breakdown(void)
+{
+	return env.by_caller || env.by_pid || env.by_size;
+}
+
+/*
+ * Reads every counter and histogram as they are: cumulative since the
+ * start. The counters last: whatever a histogram holds, its losses and
+ * failures are in them.
+ */
 static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links, struct snapshot *snap)
 {
 	struct stage_hists sh;
@@ -227,13 +261,9 @@ static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links
 	__u32 idx = 0;
 
 	memset(snap, 0, sizeof(*snap));
-	err = percpu_sum(bpf_map__fd(obj->maps.stats), &idx, (__u64 *)&snap->stats,
-			 sizeof(snap->stats) / sizeof(__u64));
-	if (err)
-		return err;
-	read_misses(obj->obj, links, &snap->misses);
 	fd = bpf_map__fd(obj->maps.hists_flat);
-	for (idx = 0; idx < 2; idx++) {	/* top level, nested */
+	/* With a breakdown the flat histograms stay empty, and their keys would be ambiguous. */
+	for (idx = 0; idx < 2 && !breakdown(); idx++) {	/* top level, nested */
 		err = percpu_sum(fd, &idx, (__u64 *)&sh, sizeof(sh) / sizeof(__u64));
 		if (err)
 			return err;
@@ -248,16 +278,65 @@ static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links
 	}
 	fd = bpf_map__fd(obj->maps.hists);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (!percpu_sum(fd, &next, (__u64 *)&h, sizeof(h) / sizeof(__u64))) {
+		if (!bpf_map_lookup_elem(fd, &next, &h)) {
 			err = add_entry(snap, &next, &h);
 			if (err)
 				return err;
+			snap->e[snap->n - 1].in_hash = true;
 		}
 		key = next;
 		prev = &key;
 	}
 	qsort(snap->e, snap->n, sizeof(*snap->e), entry_cmp);
+	idx = 0;
+	err = percpu_sum(bpf_map__fd(obj->maps.stats), &idx, (__u64 *)&snap->stats,
+			 sizeof(snap->stats) / sizeof(__u64));
+	if (err)
+		return err;
+	read_misses(obj->obj, links, &snap->misses);
+	snap->module_texts_lost = obj->bss->module_texts_lost;
 	return 0;
+}
+
+/*
+ * Breakdown histograms unchanged since PREV for PRUNE_IDLE intervals are
+ * taken out of the map (lookup-and-delete: what came in meanwhile is in the
+ * value read). They stay in CUR with that value, so this interval is
+ * right; the caller leaves them out of the next PREV, so that a key that
+ * comes back starts from zero. Returns how many were pruned.
+ */
+static size_t prune_idle(struct vmlat_bpf *obj, struct snapshot *cur, const struct snapshot *prev)
+{
+	int fd = bpf_map__fd(obj->maps.hists);
+	size_t i, n = 0;
+	struct hist h;
+
+	for (i = 0; i < cur->n; i++) {
+		struct entry *e = &cur->e[i];
+		const struct entry *p;
+
+		if (!e->in_hash)
+			continue;
+		p = bsearch(e, prev->e, prev->n, sizeof(*e), entry_cmp);
+		e->idle = p && !memcmp(&p->h, &e->h, sizeof(e->h)) ? p->idle + 1 : 0;
+		if (e->idle < PRUNE_IDLE || bpf_map_lookup_and_delete_elem(fd, &e->key, &h))
+			continue;
+		e->h = h;
+		e->pruned = true;
+		n++;
+	}
+	return n;
+}
+
+/* CUR without the histograms prune_idle() took out of the map: the next PREV. */
+static void drop_pruned(struct snapshot *cur)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cur->n; i++)
+		if (!cur->e[i].pruned)
+			cur->e[n++] = cur->e[i];
+	cur->n = n;
 }
 
 /*
@@ -292,12 +371,26 @@ static void interval(struct snapshot *cur, const struct snapshot *prev)
 	cur->n = n;
 }
 
+/* The size class of log2 L, [low, high): high is 2^64 for L = 63. */
+static unsigned long long size_low(__u32 l)
+{
+	return l < 64 ? 1ULL << l : 0;
+}
+
+static unsigned long long size_max(__u32 l)
+{
+	return l < 63 ? (1ULL << (l + 1)) - 1 : ULLONG_MAX;
+}
+
 static const char *size_class(__u32 log2, char *buf, size_t len)
 {
 	char lo[16], hi[16];
 
-	snprintf(buf, len, "%s-%s", human_size(1ULL << log2, lo, sizeof(lo)),
-		 human_size(1ULL << (log2 + 1), hi, sizeof(hi)));
+	if (log2 >= 63)
+		snprintf(buf, len, "%s-16E", human_size(size_low(log2), lo, sizeof(lo)));
+	else
+		snprintf(buf, len, "%s-%s", human_size(size_low(log2), lo, sizeof(lo)),
+			 human_size(1ULL << (log2 + 1), hi, sizeof(hi)));
 	return buf;
 }
 
@@ -359,7 +452,7 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 		printf("\nnot measured: lost %llu (histogram map full); allocations that began before the tracer "
 		       "are not reported by the kernel\n", (unsigned long long)s->lost_hist);
 	else
-		printf("\nnot measured: lost %llu (frame map full or nesting too deep %llu, exit missed %llu, "
+		printf("\nnot measured: lost %llu (over --max-threads, nesting too deep or no task storage %llu, exit missed %llu, "
 		       "histogram map full %llu), started before the tracer %llu, stray stage events %llu\n",
 		       (unsigned long long)(s->lost_frames + s->stale + s->lost_hist),
 		       (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
@@ -367,6 +460,9 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 		       (unsigned long long)s->stray);
 	printf("program runs missed by the kernel: %llu (BPF recursion), %llu (kprobe/kretprobe)\n",
 	       (unsigned long long)snap->misses.recursion, (unsigned long long)snap->misses.kprobe);
+	if (snap->module_texts_lost)
+		printf("modules not recorded (map full; their callers show as addresses): %llu\n",
+		       (unsigned long long)snap->module_texts_lost);
 	if (!stage_mode(mode))
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
@@ -393,11 +489,11 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 	for (st = 0; st < STAGE_TOTAL; st++)
 		fprintf(f, "%s\"%s\":%llu", st ? "," : "", stage_names[st], (unsigned long long)s->failed_stage[st]);
 	fprintf(f, "},\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,"
-		"\"stray\":%llu,\"missed_runs\":%llu,\"kprobe_missed\":%llu,\"hists\":[",
+		"\"stray\":%llu,\"missed_runs\":%llu,\"kprobe_missed\":%llu,\"module_texts_lost\":%llu,\"hists\":[",
 		(unsigned long long)(s->lost_frames + s->stale + s->lost_hist), (unsigned long long)s->lost_frames,
 		(unsigned long long)s->stale, (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
 		(unsigned long long)s->stray, (unsigned long long)snap->misses.recursion,
-		(unsigned long long)snap->misses.kprobe);
+		(unsigned long long)snap->misses.kprobe, (unsigned long long)snap->module_texts_lost);
 	for (i = 0; i < snap->n; i++) {
 		const struct entry *e = &snap->e[i];
 
@@ -410,8 +506,8 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 			json_strn(f, e->key.comm, sizeof(e->key.comm));
 		}
 		if (env.by_size)
-			fprintf(f, ",\"size_min\":%llu,\"size_max\":%llu", 1ULL << e->key.size_log2,
-				(1ULL << (e->key.size_log2 + 1)) - 1);
+			fprintf(f, ",\"size_min\":%llu,\"size_max\":%llu", size_low(e->key.size_log2),
+				size_max(e->key.size_log2));
 		fprintf(f, ",\"count\":%llu,\"sum_ns\":%llu,\"slots\":", (unsigned long long)e->count,
 			(unsigned long long)e->h.sum_ns);
 		json_log2_hist(f, e->h.slots, MAX_SLOTS);
@@ -447,6 +543,7 @@ static const struct tp_field_name tp_fields[NR_TPF] = {
 	[TPF_ST_PUBLISH] = { "vmalloc_alloc_stages", "publish_ns" },
 	[TPF_EN_SIZE] = { "vmalloc_alloc_enter", "size" },
 	[TPF_EN_CALLER] = { "vmalloc_alloc_enter", "caller" },
+	[TPF_EN_VM_FLAGS] = { "vmalloc_alloc_enter", "vm_flags" },
 	[TPF_RES_ADDR] = { "vmalloc_va_reserved", "addr" },
 	[TPF_PA_ADDR] = { "vmalloc_page_array", "addr" },
 	[TPF_PG_ADDR] = { "vmalloc_pages_alloc", "addr" },
@@ -461,7 +558,6 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 {
 	struct vmlat_bpf *obj;
 	struct bpf_program *p;
-	bool breakdown = env.by_caller || env.by_pid || env.by_size;
 	int err, i;
 
 	obj = vmlat_bpf__open();
@@ -482,11 +578,17 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	obj->rodata->by_caller = env.by_caller;
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
+	obj->rodata->max_threads = env.max_threads;
 
 	/* Maps as large as the options need, and no larger (see --help). */
-	bpf_map__set_max_entries(obj->maps.frames, mode == MODE_STAGES ? 1 : env.max_threads);
-	bpf_map__set_max_entries(obj->maps.hists, breakdown ? MAX_KEYS : 1);
-	bpf_map__set_max_entries(obj->maps.module_texts, env.by_caller ? 256 : 1);
+	err = bpf_map__set_autocreate(obj->maps.frames, mode != MODE_STAGES);
+	err = err ?: bpf_map__set_max_entries(obj->maps.hists, breakdown() ? env.hist_entries : 1);
+	err = err ?: bpf_map__set_max_entries(obj->maps.module_texts, env.by_caller ? 256 : 1);
+	if (err) {
+		fprintf(stderr, "vmlat: failed to size maps: %s\n", strerror(-err));
+		vmlat_bpf__destroy(obj);
+		return NULL;
+	}
 
 	bpf_object__for_each_program(p, obj->obj) {
 		const char *sec = bpf_program__section_name(p);
@@ -510,7 +612,7 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	}
 	/* vmalloc_alloc_stages: a short program for the default, one for any option. */
 	if (bpf_program__autoload(obj->progs.stages_btf)) {
-		bool plain = !breakdown && !cli.pid && !cli.comm && !env.min_size &&
+		bool plain = !breakdown() && !cli.pid && !cli.comm && !env.min_size &&
 			     env.max_size == ULLONG_MAX && env.unit_div == 1;
 
 		bpf_program__set_autoload(plain ? obj->progs.stages_any_btf : obj->progs.stages_btf, false);
@@ -518,8 +620,13 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	/* Names for callers in modules that unload before we print. */
 	bpf_program__set_autoload(obj->progs.module_load_btf, env.by_caller && probe_tp_btf("module_load"));
 	if (mode == MODE_FENTRY) {
-		bpf_program__set_attach_target(obj->progs.core_fentry, 0, core);
-		bpf_program__set_attach_target(obj->progs.core_fexit, 0, core);
+		err = bpf_program__set_attach_target(obj->progs.core_fentry, 0, core);
+		err = err ?: bpf_program__set_attach_target(obj->progs.core_fexit, 0, core);
+		if (err) {
+			fprintf(stderr, "vmlat: cannot target %s: %s\n", core, strerror(-err));
+			vmlat_bpf__destroy(obj);
+			return NULL;
+		}
 	}
 	if (!quiet || cli.verbose)
 		libbpf_set_print(cli_libbpf_print);
@@ -551,15 +658,30 @@ static int report(void *ctx)
 {
 	struct run *r = ctx;
 	struct snapshot cum, show;
+	struct prog_misses last;
+	bool final = cli_last_report();
 	int err;
 
+	/*
+	 * The last report: detached first, so that its figures describe one
+	 * moment (top-level and nested, histograms and counters agree). The
+	 * kprobe misses are in the links: read them before.
+	 */
+	if (final) {
+		read_misses(r->obj->obj, &r->links, &last);
+		destroy_links(&r->links);
+	}
 	err = read_cumulative(r->obj, &r->links, &cum);
+	if (final)
+		cum.misses.kprobe = last.kprobe;
 	ksyms__add_module_texts(r->ks, bpf_map__fd(r->obj->maps.module_texts));
 	if (err) {
 		fprintf(stderr, "vmlat: failed to read maps: %s\n", strerror(-err));
 		free(cum.e);
 		return err;
 	}
+	if (breakdown())
+		prune_idle(r->obj, &cum, &r->prev);
 	show = cum;
 	show.e = malloc((cum.n ? cum.n : 1) * sizeof(*cum.e));
 	if (!show.e) {
@@ -576,6 +698,7 @@ static int report(void *ctx)
 		print_json(r->jf, &show, r->ks, r->mode);
 	free(show.e);
 	free(r->prev.e);
+	drop_pruned(&cum);
 	r->prev = cum;
 	return 0;
 }
@@ -612,6 +735,12 @@ int main(int argc, char **argv)
 	}
 	if (mode < 0)
 		mode = has_summary ? MODE_STAGES : has_events ? MODE_EVENTS : MODE_FENTRY;
+	if (mode == MODE_STAGES && env.max_threads) {
+		fprintf(stderr, "vmlat: --max-threads does nothing in the stages mode (this kernel's default: "
+			"no per-thread state); use it with -M events, fentry or kprobe\n");
+		err = 1;
+		goto cleanup;
+	}
 	if (!stage_mode(mode)) {
 		core = core_function(mode);
 		if (!core && mode == MODE_FENTRY && env.mode < 0) {
@@ -642,14 +771,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	r.mode = mode;
-	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
-	if (err)
-		goto cleanup;
+	/* Symbols first: a module that loads and goes once tracing starts is then named. */
 	if (env.by_caller) {
 		r.ks = ksyms__load();
 		if (!r.ks)
 			fprintf(stderr, "vmlat: cannot read /proc/kallsyms; callers shown as addresses\n");
 	}
+	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
+	if (err)
+		goto cleanup;
 	if (stage_mode(mode))
 		fprintf(stderr, "Tracing vmalloc stages (%s %s%s)... Hit Ctrl-C to end.\n",
 			btf ? "tp_btf" : "tracepoint", mode_event[mode],
@@ -664,7 +794,7 @@ cleanup:
 	vmlat_bpf__destroy(r.obj);
 	ksyms__free(r.ks);
 	free(r.prev.e);
-	if (r.jf)
-		fclose(r.jf);
+	if (cli_close_json_file("vmlat", r.jf))
+		err = 1;
 	return err != 0;
 }

@@ -65,7 +65,7 @@ struct vmlat_stats {
 	__u64 failed;		/* allocations that returned NULL */
 	__u64 failed_stage[NR_STAGES];
 	__u64 unmatched;	/* exits whose entry came before the tracer */
-	__u64 lost_frames;	/* entries not tracked: frame map full, too deep */
+	__u64 lost_frames;	/* entries not measured: --max-threads, too deep, no task storage */
 	__u64 lost_hist;	/* histogram updates lost: map full */
 	__u64 stray;		/* stage events not matching the open allocation */
 	__u64 stale;		/* entries whose exit was missed (frames dropped) */
@@ -75,7 +75,7 @@ struct vmlat_stats {
 enum vmlat_tp_field {
 	TPF_ST_SIZE, TPF_ST_CALLER, TPF_ST_NESTED, TPF_ST_STAGE, TPF_ST_TOTAL,
 	TPF_ST_RESERVE, TPF_ST_PAGE_ARRAY, TPF_ST_PAGES, TPF_ST_MAP, TPF_ST_PUBLISH,
-	TPF_EN_SIZE, TPF_EN_CALLER,
+	TPF_EN_SIZE, TPF_EN_CALLER, TPF_EN_VM_FLAGS,
 	TPF_RES_ADDR, TPF_PA_ADDR, TPF_PG_ADDR, TPF_MAP_ADDR,
 	TPF_EX_ADDR, TPF_EX_SIZE, TPF_EX_STAGE,
 	NR_TPF,

@@ -58,28 +58,36 @@ static __always_inline struct vmtree_stats *get_stats(void)
 	return bpf_map_lookup_elem(&stats, &zero);
 }
 
-/* The open vmallocs of a thread (frames.bpf.h): who asked, with which flags. */
+/*
+ * The open vmallocs of a thread (frames.bpf.h): who asked, with which flags.
+ * Only for the threads asked for (-p, -c): reserved() looks at no other.
+ */
 static __always_inline int push_caller(__u64 size, __u64 caller, __u64 vm_flags)
 {
-	struct vmtree_stats *s = get_stats();
-	struct frame *f;
+	struct vmtree_stats *s;
+	bool lost = false;
 
+	if (!task_matches())
+		return 0;
+	s = get_stats();
 	if (!s)
 		return 0;
-	f = frame_push(size, caller, 0, false, &s->stale, &s->lost_frames);
-	if (f)
-		f->vm_flags = vm_flags;
+	frame_push(size, caller, 0, vm_flags, FRAME_EVENTS, false, &s->stale, &lost);
+	if (lost)
+		s->lost_frames++;
 	return 0;
 }
 
 static __always_inline int pop_caller(__u64 size)
 {
-	struct vmtree_stats *s = get_stats();
+	struct vmtree_stats *s;
 	struct frame *f = NULL;
-	__u32 d;
 
-	if (s && frame_pop(size, 0, 0, 0, &f, &d, &s->stale) == FRAME_MATCHED)
-		frame_release();
+	if (!task_matches())
+		return 0;
+	s = get_stats();
+	if (s)
+		frame_pop(size, 0, 0, 0, &f, &s->stale);
 	return 0;
 }
 

@@ -39,8 +39,9 @@ static const char doc[] =
 "\n"
 "USAGE: vmtree [-h] [-p PID] [-c COMM] [-C] [-s] [-j] [-o FILE] [-T] [interval] [count]\n"
 "\n"
-"Counts are cumulative from the start. Memory: about 6 MiB for the areas\n"
-"reserved (65536) and the threads in vmalloc (4096), 0.4 MiB more with -C.\n"
+"Counts are cumulative from the start. Memory: about 4 MiB for the areas\n"
+"reserved (65536), 0.4 MiB more with -C, and a frame stack (about 0.5 KiB)\n"
+"in task storage per thread that vmallocs, freed when the thread exits.\n"
 "With -s, the kernel's own tree and\n"
 "guard-page state (" STATE_FILE ") at the start and at each\n"
 "output, and whether its guard-byte change agrees with the traced one.\n"
@@ -117,6 +118,7 @@ struct snapshot {
 	struct { __u64 caller; struct caller_guard g; } *callers;
 	size_t ncallers;
 	struct kstate end;
+	__u64 module_texts_lost;	/* modules whose text was not recorded */
 };
 
 static int caller_cmp(const void *a, const void *b)
@@ -175,10 +177,6 @@ static int take_snapshot(struct vmtree_bpf *obj, const struct prog_links *links,
 		if (err)
 			return err;
 	}
-	err = read_stats(obj, &snap->s);
-	if (err)
-		return err;
-	read_misses(obj->obj, links, &snap->misses);
 	fd = bpf_map__fd(obj->maps.depth_hist);
 	for (idx = 0; idx < MAX_DEPTH; idx++) {
 		err = percpu_sum(fd, &idx, &snap->depth[idx], 1);
@@ -201,6 +199,12 @@ static int take_snapshot(struct vmtree_bpf *obj, const struct prog_links *links,
 		prev = &key;
 	}
 	qsort(snap->callers, snap->ncallers, sizeof(*snap->callers), caller_cmp);
+	/* The counters last: they hold at least what the histogram and callers do. */
+	err = read_stats(obj, &snap->s);
+	if (err)
+		return err;
+	read_misses(obj->obj, links, &snap->misses);
+	snap->module_texts_lost = obj->bss->module_texts_lost;
 	return 0;
 }
 
@@ -286,9 +290,14 @@ static void print_text(const struct snapshot *snap, const struct kstate *start, 
 		printf("  kernel counter guard_bytes: %lld -> %lld (%+lld); traced over the same span: %+lld: %s\n",
 		       kstate_get(start, "guard_bytes"), kstate_get(&snap->end, "guard_bytes"), kd, td, verdict);
 		printf("\nkernel state (%s) %14s %20s\n", STATE_FILE, "start", "now");
-		for (i = 0; i < snap->end.n; i++)
-			printf("  %-24s %20llu %20llu\n", snap->end.name[i],
-			       (unsigned long long)kstate_get(start, snap->end.name[i]), snap->end.val[i]);
+		for (i = 0; i < snap->end.n; i++) {
+			long long v = kstate_get(start, snap->end.name[i]);
+			char sv[24] = "-";
+
+			if (v >= 0)
+				snprintf(sv, sizeof(sv), "%lld", v);
+			printf("  %-24s %20s %20llu\n", snap->end.name[i], sv, snap->end.val[i]);
+		}
 	}
 	if (env.by_caller) {
 		printf("\nguard pages by caller (areas reserved during the run)\n");
@@ -305,8 +314,11 @@ static void print_text(const struct snapshot *snap, const struct kstate *start, 
 	}
 	if (s->lost)
 		printf("\nlost: %llu areas not tracked (a map was full)\n", (unsigned long long)s->lost);
+	if (snap->module_texts_lost)
+		printf("modules not recorded (map full; their callers show as addresses): %llu\n",
+		       (unsigned long long)snap->module_texts_lost);
 	if (s->lost_frames || s->stale)
-		printf("callers not tracked: %llu vmallocs (frame map full), %llu whose exit was missed\n",
+		printf("callers not tracked: %llu vmallocs (no task storage, nesting too deep), %llu whose exit was missed\n",
 		       (unsigned long long)s->lost_frames, (unsigned long long)s->stale);
 	printf("program runs missed by the kernel: %llu (BPF recursion)\n",
 	       (unsigned long long)snap->misses.recursion);
@@ -344,9 +356,9 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 		(unsigned long long)s->freed_guard_bytes, (unsigned long long)s->freed_before_areas,
 		(unsigned long long)s->freed_before_bytes,
 		(long long)s->guard_bytes - (long long)s->freed_guard_bytes);
-	fprintf(f, ",\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"missed_runs\":%llu",
+	fprintf(f, ",\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"missed_runs\":%llu,\"module_texts_lost\":%llu",
 		(unsigned long long)s->lost, (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
-		(unsigned long long)snap->misses.recursion);
+		(unsigned long long)snap->misses.recursion, (unsigned long long)snap->module_texts_lost);
 	if (env.state && start->n) {
 		long long kd, td;
 		const char *verdict = agreement(snap, start, &kd, &td);
@@ -414,6 +426,13 @@ static int report(void *ctx)
 	struct run *r = ctx;
 	int err;
 
+	/*
+	 * The last report: detached first, so that its figures describe one
+	 * moment (per caller, the depth histogram and the counters agree).
+	 * Not with -s: the kernel's state must be read while tracing.
+	 */
+	if (cli_last_report() && !env.state)
+		destroy_links(&r->links);
 	err = take_snapshot(r->obj, &r->links, &r->snap);
 	ksyms__add_module_texts(r->ks, bpf_map__fd(r->obj->maps.module_texts));
 	if (err) {
@@ -472,8 +491,12 @@ int main(int argc, char **argv)
 		strncpy((char *)r.obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
 	}
 	r.obj->rodata->by_caller = env.by_caller;
-	bpf_map__set_max_entries(r.obj->maps.guard_by_caller, env.by_caller ? 4096 : 1);
-	bpf_map__set_max_entries(r.obj->maps.module_texts, env.by_caller ? 256 : 1);
+	err = bpf_map__set_max_entries(r.obj->maps.guard_by_caller, env.by_caller ? 4096 : 1);
+	err = err ?: bpf_map__set_max_entries(r.obj->maps.module_texts, env.by_caller ? 256 : 1);
+	if (err) {
+		fprintf(stderr, "vmtree: failed to size maps: %s\n", strerror(-err));
+		goto cleanup;
+	}
 	btf = cli_tp_btf("vmalloc_va_reserved");
 	select_tp_programs(r.obj->obj, btf);
 	if (!btf && tracefs_fields("vmtree", "vmalloc", tp_fields, NR_TPF, (struct tp_field *)r.obj->rodata->tpf)) {
@@ -488,6 +511,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmtree: failed to load BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	/* Symbols first: a module that loads and goes once tracing starts is then named. */
+	if (env.by_caller) {
+		r.ks = ksyms__load();
+		if (!r.ks)
+			fprintf(stderr, "vmtree: cannot read /proc/kallsyms; callers shown as addresses\n");
+	}
 	err = attach_programs("vmtree", r.obj->obj, NULL, false, &r.links);
 	if (err)
 		goto cleanup;
@@ -499,11 +528,6 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (env.by_caller) {
-		r.ks = ksyms__load();
-		if (!r.ks)
-			fprintf(stderr, "vmtree: cannot read /proc/kallsyms; callers shown as addresses\n");
-	}
 	fprintf(stderr, "Tracing vmap area reservations (%s)... Hit Ctrl-C to end.\n", btf ? "tp_btf" : "tracepoint");
 	err = cli_loop(report, &r, r.ks);
 
@@ -512,7 +536,7 @@ cleanup:
 	destroy_links(&r.links);
 	vmtree_bpf__destroy(r.obj);
 	ksyms__free(r.ks);
-	if (r.jf)
-		fclose(r.jf);
+	if (cli_close_json_file("vmtree", r.jf))
+		err = 1;
 	return err != 0;
 }

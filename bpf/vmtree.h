@@ -23,7 +23,7 @@ struct vmtree_stats {
 	__u64 freed_before_areas;	/* of which reserved before the tracer */
 	__u64 freed_before_bytes;
 	__u64 lost;		/* areas not tracked: live or caller map full */
-	__u64 lost_frames;	/* vmallocs whose caller was not tracked: frame map full */
+	__u64 lost_frames;	/* vmallocs whose caller was not tracked: no task storage, too deep */
 	__u64 stale;		/* vmallocs whose exit was missed (frames dropped) */
 };
 

@@ -22,6 +22,11 @@ case_ two-units "$BPF/vmlat" -u -m
 case_ long-comm "$BPF/vmtree" -c averyveryverylongname
 case_ bad-option "$BPF/vmtree" -x
 case_ json-file "$BPF/vmlat" -o /proc/nonexistent/x.json 1 1
+case_ json-full "$BPF/vmlat" -o /dev/full 1 1
+case_ json-full-tree "$BPF/vmtree" -o /dev/full 1 1
+case_ threads-stages "$BPF/vmlat" -M stages --max-threads 2
+case_ threads-default "$BPF/vmlat" --max-threads 2 1 1
+case_ threads-big "$BPF/vmlat" -M events --max-threads 99999999
 case_ not-root setpriv --reuid=65534 --regid=65534 --clear-groups "$BPF/vmlat" 1 1
 # No kernel BTF: hide /sys/kernel/btf for a moment.
 mount -t tmpfs none /sys/kernel/btf

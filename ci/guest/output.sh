@@ -2,8 +2,8 @@
 # Guest side of ci/tests/bpf-output.sh: vmlat -P (JSON and text) and vmtree
 # while one process, renamed with prctl(PR_SET_NAME) to a name with a
 # quote, a control byte and a backslash, then to "second", loads
-# test_vmalloc (its own vmallocs: the module file and image); the maps a
-# plain vmlat creates.
+# test_vmalloc (its own vmallocs: the module file and image); the maps each
+# tool creates (bpftool, by the tool's pid); the programs' missed runs.
 # Usage: output.sh [BPF-DIR]   (BPF-DIR: other builds of the tools)
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 BPF=${1:-$BPF}
@@ -13,6 +13,11 @@ start_tracer ptext '^Tracing' "$BPF/vmlat" -P || exit 1
 start_tracer plain '^Tracing' "$BPF/vmlat" -j || exit 1
 start_tracer tree '^Tracing' "$BPF/vmtree" -j || exit 1
 start_tracer count '^Tracing' "$BPF/vmcount" -j || exit 1
+start_tracer events '^Tracing' "$BPF/vmlat" -j -M events -C || exit 1
+# Each tool's maps and programs: the BPF objects its file descriptors hold.
+for t in pjson ptext plain tree count events; do
+	grep -hE '^(map|prog)_id:' /proc/"$(tracer_pid $t)"/fdinfo/* | sed "s/^/$t /"
+done >"$out/ids"
 bpftool -j map show >"$out/maps.json"
 perl -e '
 	my ($ko, @names) = @ARGV;
@@ -25,5 +30,7 @@ perl -e '
 	}
 	print "$$\n";
 ' "$TEST_VMALLOC" "$(printf 'a"b\001c\\')" second >"$out/perl.pid"
-for t in pjson ptext plain tree count; do stop_tracer $t; done
+# What the kernel says each tool's programs missed, just before they report it.
+bpftool -j prog show >"$out/progs.json"
+for t in pjson ptext plain tree count events; do stop_tracer $t; done
 exit 0

@@ -10,9 +10,11 @@ for mode in "$@"; do
 	args=(-j -c vmalloc_test/0)
 	[ "$mode" = auto ] || args+=(-M "$mode")
 	start_tracer "lat-$mode" '^Tracing' "$BPF/vmlat" "${args[@]}" || exit 1
+	# The same by caller: the caller argument as each way in reads it, named.
+	start_tracer "latc-$mode" '^Tracing' "$BPF/vmlat" "${args[@]}" -C || exit 1
 done
 run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
-for mode in "$@"; do stop_tracer "lat-$mode"; done
+for mode in "$@"; do stop_tracer "lat-$mode"; stop_tracer "latc-$mode"; done
 # Without the series, what needs it says so and fails.
 if [ ! -d /sys/kernel/tracing/events/vmalloc/vmalloc_alloc_enter ]; then
 	"$BPF/vmlat" -M stages >"$VMSCOPE_RESULTS/stages.out" 2>"$VMSCOPE_RESULTS/stages.err"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vmlat and vmtree refuse bad input and a kernel or system they cannot use
-# with a specific message and a non-zero exit, and stop cleanly on SIGINT
+# with a specific message and a non-zero exit (also a -o FILE that could
+# not be written: a full disk), and stop cleanly on SIGINT
 # and SIGTERM in the middle of an interval, leaving nothing attached.
 . "$(dirname "$0")/../testlib.sh"
 
@@ -28,6 +29,11 @@ two-units -u and -m exclude each other
 long-comm longer than 15 characters
 bad-option invalid option
 json-file cannot write /proc/nonexistent/x.json
+json-full vmlat: writing /dev/full failed
+json-full-tree vmtree: writing /dev/full failed
+threads-stages --max-threads: -M stages keeps no per-thread state
+threads-default --max-threads does nothing in the stages mode
+threads-big --max-threads 99999999: at most
 not-root vmlat: must run as root
 no-btf vmlat: no kernel BTF
 no-tracefs vmtree: tracefs is not mounted

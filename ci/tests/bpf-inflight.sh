@@ -29,6 +29,10 @@ for i in $(seq $runs); do
 	out=$res/tree-$i.out
 	[ -s "$out" ] || fail "[vmtree #$i] no output: $(cat "$res/tree-$i.err")"
 	echo "[vmtree #$i] guard areas $(jq .guard.areas "$out"), by caller: $(jq -c '[.guard_by_caller[] | {caller, areas}]' "$out")"
+	areas=$(jq .guard.areas "$out")
+	[ "$areas" -gt 0 ] || fail "[vmtree #$i] no guard area traced in 1 s: the test did not test"
+	expect_eq "[vmtree #$i] guard areas by caller add up to all of them" \
+		"$(jq '[.guard_by_caller[].areas] | add // 0' "$out")" "$areas"
 	expect_eq "[vmtree #$i] areas with no caller" \
 		"$(jq '[.guard_by_caller[] | select(.caller == "(outside vmalloc)") | .areas] | add // 0' "$out")" 0
 	expect_eq "[vmtree #$i] vmallocs with an untracked caller" "$(jq '.lost_frames' "$out")" 0

@@ -2,14 +2,17 @@
 # Per-interval figures lose nothing: vmcount and vmlat print every second
 # while test_vmalloc's worker makes a known number of small vmallocs over
 # several seconds; the intervals add up to it exactly (the BPF side keeps
-# cumulative counters; the tools print differences). A SIGINT that comes
+# cumulative counters; the tools print differences), with a breakdown by
+# caller too. A breakdown map too small for every key at once loses
+# nothing when keys come and go (idle ones are taken out). A SIGINT that comes
 # while a tool is still starting ends it cleanly, with its one report
 # written to -o FILE.
 . "$(dirname "$0")/../testlib.sh"
 
 loops=300000
+procs=8
 res=$(new_results)
-ci/vmrun -q -r "$res" -- ci/guest/intervals.sh $loops ${BPF_DIR:+"$BPF_DIR"} ||
+ci/vmrun -q -r "$res" -- ci/guest/intervals.sh $loops "${BPF_DIR:-$VMSCOPE_TOP/build/bpf}" $procs ||
 	fail "guest script failed: $(tail -n 5 "$res/serial.log")"
 cat "$res/count.err" "$res/lat.err"
 expect_eq "vmcount exit status after SIGINT" "$(cat "$res/count.rc")" 0
@@ -23,6 +26,31 @@ expect_eq "vmlat: allocations, all intervals" "$(jq -s 'map(.allocs) | add' "$re
 for stage in reserve page_array pages map publish total; do
 	expect_eq "vmlat: $stage count, all intervals" \
 		"$(jq -s "[.[].hists[] | select(.stage == \"$stage\") | .count] | add" "$res/lat.json")" $loops
+done
+
+# The same with a breakdown by caller (the shared histogram hash).
+expect_eq "vmlat -C exit status after SIGINT" "$(cat "$res/latc.rc")" 0
+echo "vmlat -C: $(wc -l <"$res/latc.out") intervals: $(jq -c .allocs "$res/latc.out" | tr '\n' ' ')"
+expect_eq "vmlat -C: allocations, all intervals" "$(jq -s 'map(.allocs) | add' "$res/latc.out")" $loops
+expect_eq "vmlat -C: total count of test_vmalloc's caller, all intervals" \
+	"$(jq -s '[.[].hists[] | select(.stage == "total" and (.caller | test("test_vmalloc"))) | .count] | add' "$res/latc.out")" $loops
+expect_eq "vmlat -C: lost" "$(jq -s 'map(.lost) | add' "$res/latc.out")" 0
+
+# Keys that come and go in a small breakdown map: idle ones are taken out,
+# so every process is measured, none lost, and nothing counted twice.
+expect_eq "vmlat -P (small map) exit status after SIGINT" "$(cat "$res/prune.rc")" 0
+p=$res/prune.out
+echo "vmlat -P --hist-entries 48: $(wc -l <"$p") intervals; per process: $(jq -s -c '[.[].hists[] | select(.stage == "total" and (.comm | startswith("vmproc"))) | {(.comm): .count}] | add' "$p")"
+expect_eq "vmlat -P: histogram updates lost (map full)" "$(jq -s 'map(.lost_hist) | add' "$p")" 0
+expect_eq "vmlat -P: processes measured" \
+	"$(jq -s '[.[].hists[] | select(.stage == "total" and (.comm | startswith("vmproc"))) | .comm] | unique | length' "$p")" $procs
+# Each process's allocations once: a total over intervals that equals the
+# sum of its stages' counts (pages, publish: every successful one has them).
+for c in vmproc1 vmproc$procs; do
+	tot=$(jq -s --arg c $c '[.[].hists[] | select(.comm == $c and .stage == "total") | .count] | add' "$p")
+	pub=$(jq -s --arg c $c '[.[].hists[] | select(.comm == $c and .stage == "publish") | .count] | add' "$p")
+	[ "$tot" -gt 0 ] || fail "vmlat -P: $c: no allocation measured"
+	expect_eq "vmlat -P: $c: publish count = total count over the intervals" "$pub" "$tot"
 done
 
 expect_eq "vmcount SIGINT while starting: exit status" "$(cat "$res/early.rc")" 0

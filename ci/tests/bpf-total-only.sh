@@ -16,6 +16,14 @@ check_mode() { # results mode
 	expect_eq "[$2] stage histograms" "$(jq '[.hists[] | select(.stage != "total")] | length' "$out")" 0
 	expect_eq "[$2] total count" "$(jq '[.hists[] | .count] | add' "$out")" $((2 * loops))
 	expect_eq "[$2] lost" "$(json_field "$out" lost)" 0
+	# -C: every allocation under test_vmalloc's caller, named after the
+	# module (gone by the time vmlat prints).
+	out=$1/latc-$2.out
+	expect_eq "[$2 -C] exit status after SIGINT" "$(cat "$1/latc-$2.rc")" 0
+	echo "[$2 -C] callers: $(jq -c '[.hists[] | {caller, nested, count}]' "$out")"
+	expect_eq "[$2 -C] allocations of test_vmalloc's caller" \
+		"$(jq '[.hists[] | select(.caller | test("\\[test_vmalloc\\]")) | .count] | add' "$out")" $((2 * loops))
+	expect_eq "[$2 -C] allocations" "$(json_field "$out" allocs)" $((2 * loops))
 }
 
 res=$(new_results)
