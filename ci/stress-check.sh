@@ -14,7 +14,8 @@ res=${1:?results directory} variant=${2:?patched or baseline}
 log=$res/serial.log
 splats=$(grep -aEc 'BUG: KASAN|WARNING:|BUG:|Oops|possible circular locking|possible recursive locking|inconsistent lock state|detected stalls|list_add corruption|list_del corruption|UBSAN:' "$log")
 expect_eq "$variant: KASAN, lockdep, WARN/BUG or RCU stall reports" "$splats" 0
-leaks=$(grep -c '^unreferenced object' "$res/kmemleak" 2>/dev/null || echo missing)
+[ -f "$res/kmemleak" ] || fail "no kmemleak report in $res"
+leaks=$(grep -c '^unreferenced object' "$res/kmemleak" || true)
 expect_eq "$variant: kmemleak's unreferenced objects" "$leaks" 0
 
 build/tools/tvreport "$res/test_vmalloc.dmesg" | sed 's/^/test_vmalloc: /' ||

@@ -1,15 +1,17 @@
 #!/bin/bash
 # Guest side of ci/tests/series-concurrency.sh, on 2 vCPUs, in a private
-# tracefs instance. Usage: concurrency.sh LOOPS
+# tracefs instance. Usage: concurrency.sh LOOPS READER_LOOPS
 #  1. test_vmalloc's fix_size_alloc_test, 2 workers x LOOPS, while a loop
-#     moves the workers between the CPUs: vmalloc_alloc_stages,
-#     vmalloc_va_reserved, vmalloc_alloc_exit and the workers' migrations
-#     into migrate.trace; the state file before and after.
-#  2. one worker x LOOPS, without and then with a reader looping on
+#     moves the workers between the CPUs: vmalloc_alloc_stages and the
+#     workers' migrations into migrate.trace, the workers'
+#     vmalloc_va_reserved counted by an ftrace hist trigger (pool hit,
+#     failed, nodes visited) into reserved.hist; the state file before
+#     and after.
+#  2. one worker x READER_LOOPS, without and then with a reader looping on
 #     /sys/kernel/debug/vmalloc/state: vmalloc_alloc_stages into
 #     reader-off.trace and reader-on.trace.
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
-loops=${1:?loops}
+loops=${1:?loops} reader_loops=${2:?reader loops}
 out=$VMSCOPE_RESULTS
 T=/sys/kernel/tracing
 inst=$T/instances/vmscope-concurrency
@@ -17,7 +19,7 @@ state=/sys/kernel/debug/vmalloc/state
 
 mkdir "$inst" || exit 1
 trap 'echo 0 >"$inst/tracing_on"; rmdir "$inst" 2>/dev/null' EXIT
-echo 8192 >"$inst/buffer_size_kb"
+echo 32768 >"$inst/buffer_size_kb"
 echo 0 >"$inst/tracing_on"
 enable() { for e in "$@"; do echo 1 >"$inst/events/$e/enable" || exit 1; done; }
 collect() { # file: the trace, then the lost-event counts
@@ -28,19 +30,21 @@ collect() { # file: the trace, then the lost-event counts
 }
 
 # 1. Two workers, moved between the CPUs every 10 ms.
-enable vmalloc/vmalloc_alloc_stages vmalloc/vmalloc_va_reserved vmalloc/vmalloc_alloc_exit \
-	sched/sched_migrate_task
+enable vmalloc/vmalloc_alloc_stages sched/sched_migrate_task
 echo 'comm ~ "vmalloc_test/*"' >"$inst/events/sched/sched_migrate_task/filter"
+echo 'hist:keys=pool_hit,failed,depth:size=8192 if comm ~ "vmalloc_test/*"' \
+	>"$inst/events/vmalloc/vmalloc_va_reserved/trigger" || exit 1
 cat "$state" >"$out/state-before"
 (
+	# Once the workers exist, swap their CPUs as fast as taskset runs.
+	until pids=$(pgrep '^vmalloc_test/'); do sleep 0.01; done
 	cpu=0
 	while :; do
-		for p in $(pgrep -f 'vmalloc_test/'); do
+		for p in $pids; do
 			taskset -p -c $cpu "$p" >/dev/null 2>&1
 			cpu=$((1 - cpu))
 		done
 		cpu=$((1 - cpu))
-		sleep 0.01
 	done
 ) &
 mover=$!
@@ -48,6 +52,9 @@ echo 1 >"$inst/tracing_on"
 insmod "$TEST_VMALLOC" nr_threads=2 run_test_mask=1 test_loop_count="$loops" 2>/dev/null
 kill $mover; wait $mover 2>/dev/null
 collect migrate.trace
+cat "$inst/events/vmalloc/vmalloc_va_reserved/hist" >"$out/reserved.hist"
+echo '!hist:keys=pool_hit,failed,depth:size=8192 if comm ~ "vmalloc_test/*"' \
+	>"$inst/events/vmalloc/vmalloc_va_reserved/trigger"
 cat "$state" >"$out/state-after"
 echo 0 >"$inst/events/enable"
 
@@ -56,11 +63,16 @@ enable vmalloc/vmalloc_alloc_stages
 for phase in off on; do
 	reader=
 	if [ $phase = on ]; then
-		(n=0; while :; do cat "$state" >/dev/null; n=$((n + 1)); echo $n >"$out/reader-reads"; done) &
+		(
+			n=0
+			trap 'echo $n >"$out/reader-reads"; exit 0' TERM
+			# mapfile: a builtin, so the loop reads without forking.
+			while :; do mapfile -t _ <"$state"; n=$((n + 1)); done
+		) &
 		reader=$!
 	fi
 	echo 1 >"$inst/tracing_on"
-	insmod "$TEST_VMALLOC" nr_threads=1 run_test_mask=1 test_loop_count="$loops" 2>/dev/null
+	insmod "$TEST_VMALLOC" nr_threads=1 run_test_mask=1 test_loop_count="$reader_loops" 2>/dev/null
 	[ -z "$reader" ] || { kill $reader; wait $reader 2>/dev/null; }
 	collect reader-$phase.trace
 done

@@ -3,17 +3,18 @@
 # (KASAN, lockdep, DEBUG_VM, kmemleak, fault injection), 2 vCPUs. Every
 # vmalloc event enabled in tracefs and every vmscope tracer attached, for:
 #  1. the series' KUnit suite (patched kernel; boot with kunit.enable=1);
-#  2. test_vmalloc: all cases that pass on 6.12 (mask 0xfeff: not
-#     align_shift_alloc_test), THREADS workers x LOOPS, then 4 MiB
+#  2. test_vmalloc: the cases of MASK (default 0xffbf: all that pass on
+#     6.12, not align_shift_alloc_test), THREADS workers x LOOPS, then 4 MiB
 #     areas (nested page arrays) x THREADS x LOOPS/10, while a reader
 #     loops on the series' state file (patched kernel);
 #  3. fault injection: failslab and fail_page_alloc at PROB% for the
 #     vmalloc_faults kthread only (task-filter), ROUNDS vmallocs of 1, 3,
 #     17 and 1024 pages; its events in the vmscope-faults instance;
 # then stops the tracers and has kmemleak scan twice.
-# Usage: stress.sh THREADS LOOPS ROUNDS PROB
+# Usage: stress.sh THREADS LOOPS ROUNDS PROB [MASK]
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 threads=${1:?threads} loops=${2:?loops} rounds=${3:?rounds} prob=${4:?probability}
+mask=${5:-0xffbf}
 out=$VMSCOPE_RESULTS
 D=/sys/kernel/debug
 T=/sys/kernel/tracing
@@ -48,10 +49,10 @@ if [ $patched = 1 ]; then
 	(while :; do cat $D/vmalloc/state >/dev/null; done) &
 	reader=$!
 fi
-run_test_vmalloc nr_threads="$threads" run_test_mask=0xfeff test_loop_count="$loops"
+run_test_vmalloc nr_threads="$threads" run_test_mask="$mask" test_loop_count="$loops"
 run_test_vmalloc nr_threads="$threads" run_test_mask=1 nr_pages=1024 test_loop_count=$((loops / 10))
 [ -z "$reader" ] || { kill $reader; wait $reader 2>/dev/null; }
-say "test_vmalloc: $threads threads x $loops loops, then 4 MiB x $threads x $((loops / 10)), in $((SECONDS - s)) s$([ -n "$reader" ] && echo ', the state file read in a loop')"
+say "test_vmalloc: cases $mask, $threads threads x $loops loops, then 4 MiB x $threads x $((loops / 10)), in $((SECONDS - s)) s$([ -n "$reader" ] && echo ', the state file read in a loop')"
 
 # Fault injection, for the vmalloc_faults kthread only.
 inst=$T/instances/vmscope-faults

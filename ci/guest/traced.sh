@@ -14,8 +14,9 @@ fentry) start_tracer tracer '^Tracing' "$BPF/vmlat" -j -M fentry || exit 1 ;;
 bpftrace) start_tracer tracer '^Attaching' bpftrace "$VMSCOPE_TOP/bpf/scripts/vmalloc-total.bt" || exit 1 ;;
 # bcc's libbpf-tools funclatency (Debian's libbpf-tools): per-thread start
 # time in a hash at entry, log2 histogram at return; the minimal
-# total-only tracer a user would pick.
-funclatency) start_tracer tracer '^Tracing' funclatency __vmalloc_node_range_noprof || exit 1 ;;
+# total-only tracer a user would pick. (Its stdout is a file here: stdbuf
+# makes its "Tracing" line show before it exits.)
+funclatency) start_tracer tracer '^Tracing' stdbuf -oL funclatency __vmalloc_node_range_noprof || exit 1 ;;
 # ftrace hist triggers on vmalloc_alloc_stages, one per stage and the
 # total, top-level and nested apart: every stage, in the kernel, no BPF.
 hist)
