@@ -480,3 +480,20 @@ void wait_interval(int secs, volatile sig_atomic_t *stop, struct ksyms *ks)
 	}
 	ksyms__refresh(ks);
 }
+
+/*
+ * Kernel symbols for a tool that names callers, loaded before it attaches:
+ * a module that loads and goes once tracing starts is then named too.
+ * NULL (with a warning) when not wanted or /proc/kallsyms is unreadable.
+ */
+struct ksyms *ksyms__load_for(const char *tool, bool wanted)
+{
+	struct ksyms *ks;
+
+	if (!wanted)
+		return NULL;
+	ks = ksyms__load();
+	if (!ks)
+		fprintf(stderr, "%s: cannot read /proc/kallsyms; callers shown as addresses\n", tool);
+	return ks;
+}

@@ -12,6 +12,7 @@
 /* Kernel text symbols from /proc/kallsyms (modules as "name [mod]"), for callers. */
 struct ksyms;
 struct ksyms *ksyms__load(void);
+struct ksyms *ksyms__load_for(const char *tool, bool wanted);
 /* Picks up modules loaded since; keeps those unloaded (their callers stay named). */
 void ksyms__refresh(struct ksyms *ks);
 void ksyms__free(struct ksyms *ks);

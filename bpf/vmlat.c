@@ -771,12 +771,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	r.mode = mode;
-	/* Symbols first: a module that loads and goes once tracing starts is then named. */
-	if (env.by_caller) {
-		r.ks = ksyms__load();
-		if (!r.ks)
-			fprintf(stderr, "vmlat: cannot read /proc/kallsyms; callers shown as addresses\n");
-	}
+	r.ks = ksyms__load_for("vmlat", env.by_caller);
 	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
 	if (err)
 		goto cleanup;

@@ -511,12 +511,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmtree: failed to load BPF programs: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	/* Symbols first: a module that loads and goes once tracing starts is then named. */
-	if (env.by_caller) {
-		r.ks = ksyms__load();
-		if (!r.ks)
-			fprintf(stderr, "vmtree: cannot read /proc/kallsyms; callers shown as addresses\n");
-	}
+	r.ks = ksyms__load_for("vmtree", env.by_caller);
 	err = attach_programs("vmtree", r.obj->obj, NULL, false, &r.links);
 	if (err)
 		goto cleanup;

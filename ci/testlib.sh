@@ -23,3 +23,20 @@ expect_eq() {
 json_field() { # file field
 	jq -r ".$2" "$1" 2>/dev/null || fail "cannot read .$2 from $1: $(head -c 300 "$1")"
 }
+
+# expect_stage_hists FILE LABEL LOOPS: vmlat's JSON in FILE has, for top-level
+# and nested allocations each, LOOPS in every stage's and the total's
+# histogram, and stage sums that add up to the total sum to the nanosecond
+# (the stage times of one allocation telescope to its total).
+expect_stage_hists() {
+	local out=$1 m=$2 loops=$3 nested stage
+	for nested in false true; do
+		for stage in reserve page_array pages map publish total; do
+			expect_eq "$m: $stage count (nested=$nested)" \
+				"$(jq "[.hists[] | select(.stage == \"$stage\" and .nested == $nested) | .count] | add" "$out")" "$loops"
+		done
+		expect_eq "$m: stage sums = total sum, ns (nested=$nested)" \
+			"$(jq "[.hists[] | select(.nested == $nested and .stage != \"total\") | .sum_ns] | add" "$out")" \
+			"$(jq ".hists[] | select(.nested == $nested and .stage == \"total\") | .sum_ns" "$out")"
+	done
+}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Guest side of ci/tests/series-concurrency.sh, on 2 vCPUs, in a private
 # tracefs instance. Usage: concurrency.sh LOOPS READER_LOOPS
-#  1. test_vmalloc's fix_size_alloc_test, 2 workers x LOOPS, while a loop
+#  1. test_vmalloc's fix_size_alloc_test, 2 workers x LOOPS (in three
+#     rounds of LOOPS/3), while a loop
 #     moves the workers between the CPUs: vmalloc_alloc_stages and the
 #     workers' migrations into migrate.trace, the workers'
 #     vmalloc_va_reserved counted by an ftrace hist trigger (pool hit,
@@ -36,12 +37,13 @@ echo 'hist:keys=pool_hit,failed,depth:size=8192 if comm ~ "vmalloc_test/*"' \
 	>"$inst/events/vmalloc/vmalloc_va_reserved/trigger" || exit 1
 cat "$state" >"$out/state-before"
 (
-	# Once the workers exist, swap their CPUs as fast as taskset runs.
-	until pids=$(pgrep '^vmalloc_test/'); do sleep 0.01; done
-	cpu=0
+	# Swap the workers' CPUs as fast as taskset runs, finding them again
+	# when a round of test_vmalloc ends and the next one starts.
+	cpu=0 pids=
 	while :; do
+		[ -n "$pids" ] || { pids=$(pgrep '^vmalloc_test/') || { sleep 0.01; continue; }; }
 		for p in $pids; do
-			taskset -p -c $cpu "$p" >/dev/null 2>&1
+			taskset -p -c $cpu "$p" >/dev/null 2>&1 || pids=
 			cpu=$((1 - cpu))
 		done
 		cpu=$((1 - cpu))
@@ -49,7 +51,10 @@ cat "$state" >"$out/state-before"
 ) &
 mover=$!
 echo 1 >"$inst/tracing_on"
-insmod "$TEST_VMALLOC" nr_threads=2 run_test_mask=1 test_loop_count="$loops" 2>/dev/null
+# Three rounds: more time for the mover than one long run gives it.
+for _ in 1 2 3; do
+	insmod "$TEST_VMALLOC" nr_threads=2 run_test_mask=1 test_loop_count=$((loops / 3)) 2>/dev/null
+done
 kill $mover; wait $mover 2>/dev/null
 collect migrate.trace
 cat "$inst/events/vmalloc/vmalloc_va_reserved/hist" >"$out/reserved.hist"

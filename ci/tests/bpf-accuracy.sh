@@ -24,25 +24,14 @@ grep -q '^ok [0-9]* vmalloc_stages' "$res/kunit-vmalloc_stages.ktap" || fail "th
 # The same checks for both ways vmlat measures stages: vmalloc_alloc_stages
 # (lat, kunit) and the six stage events paired per thread (latev, kunitev).
 check_worker() { # file mode
-	local lat=$1 m=$2 nested stage
+	local lat=$1 m=$2
 	# test_vmalloc's worker: LOOPS x vmalloc(4 MiB), each nesting vmalloc(8 KiB).
 	expect_eq "$m: worker allocations (incl. nested)" "$(json_field "$lat" allocs)" $((2 * loops))
 	expect_eq "$m: worker nested allocations" "$(json_field "$lat" nested)" $loops
 	expect_eq "$m: worker failed" "$(json_field "$lat" failed)" 0
 	expect_eq "$m: lost" "$(json_field "$lat" lost)" 0
 	expect_eq "$m: unmatched or stray" "$(jq '.unmatched + .stray' "$lat")" 0
-	for nested in false true; do
-		expect_eq "$m: total histogram count (nested=$nested)" \
-			"$(jq "[.hists[] | select(.stage == \"total\" and .nested == $nested) | .count] | add" "$lat")" $loops
-		for stage in reserve page_array pages map publish; do
-			expect_eq "$m: $stage count (nested=$nested)" \
-				"$(jq "[.hists[] | select(.stage == \"$stage\" and .nested == $nested) | .count] | add" "$lat")" $loops
-		done
-		# Stage times of one allocation telescope to its total: the sums agree exactly.
-		expect_eq "$m: stage sums = total sum, ns (nested=$nested)" \
-			"$(jq "[.hists[] | select(.nested == $nested and .stage != \"total\") | .sum_ns] | add" "$lat")" \
-			"$(jq ".hists[] | select(.nested == $nested and .stage == \"total\") | .sum_ns" "$lat")"
-	done
+	expect_stage_hists "$lat" "$m" $loops
 	# The outer page_array stage contains the nested vmalloc: at least its total.
 	[ "$(jq '(.hists[] | select(.stage == "page_array" and .nested == false) | .sum_ns) >= (.hists[] | select(.stage == "total" and .nested == true) | .sum_ns)' "$lat")" = true ] ||
 		fail "$m: outer page_array time is less than the nested vmallocs' total"

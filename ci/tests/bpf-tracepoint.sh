@@ -23,15 +23,7 @@ for m in stages events; do
 	expect_eq "[$m] allocations (incl. nested)" "$(json_field "$out" allocs)" $((2 * loops))
 	expect_eq "[$m] nested" "$(json_field "$out" nested)" $loops
 	expect_eq "[$m] failed, lost, unmatched, stray" "$(jq '[.failed, .lost, .unmatched, .stray] | add' "$out")" 0
-	for nested in false true; do
-		for stage in reserve page_array pages map publish total; do
-			expect_eq "[$m] $stage count (nested=$nested)" \
-				"$(jq "[.hists[] | select(.stage == \"$stage\" and .nested == $nested) | .count] | add" "$out")" $loops
-		done
-		expect_eq "[$m] stage sums = total sum, ns (nested=$nested)" \
-			"$(jq "[.hists[] | select(.nested == $nested and .stage != \"total\") | .sum_ns] | add" "$out")" \
-			"$(jq ".hists[] | select(.nested == $nested and .stage == \"total\") | .sum_ns" "$out")"
-	done
+	expect_stage_hists "$out" "[$m]" $loops
 done
 expect_eq "[vmtree] reservations" "$(json_field "$res/tree.out" reserved)" $((2 * loops))
 expect_eq "[vmtree] depth histogram sums to tree searches" \
