@@ -23,7 +23,8 @@
 # no BPF); medians again: one boot's "no tracer" can be 1% off the next
 # (the random cases draw other sizes), as large as a tracer's whole cost.
 #
-# Prints tables, writes bench.json and, with gnuplot, bench.png.
+# Prints tables, writes bench.json, and plots it (tools/plot/vmscope-plot):
+# bench.png/.svg (A/B, min-max over the boots), bench-tracers.png/.svg.
 # Environment: BENCH_MASK (run_test_mask), BENCH_LOOPS (test_loop_count),
 # BENCH_ROUNDS (boots per kernel, default 5), BENCH_LIMIT (largest accepted
 # slowdown in percent, default 0.5), BENCH_TRACERS (0 to skip part 2).
@@ -141,41 +142,9 @@ if [ "$tracers" = 1 ]; then
 	echo "aim, (b) <= 0.5 x (c) and <= 0.25 x (d): met in $(jq '[.tracers[] | select(.aim_met)] | length' "$res/bench.json") of $(jq '.tracers | length' "$res/bench.json") cases"
 fi
 
-if command -v gnuplot >/dev/null; then
-	jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct] | @tsv' "$res/bench.json" >"$res/bench.tsv"
-	panels=2
-	if [ "$tracers" = 1 ]; then
-		panels=3
-		jq -r '.tracers[] | [.test, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist] | @tsv' "$res/bench.json" >"$res/tracers.tsv"
-	fi
-	gnuplot <<EOG || say "gnuplot failed; no plot"
-set terminal pngcairo size 900,$((panels * 340)) noenhanced
-set output '$res/bench.png'
-set datafile separator '\t'
-set style data histograms
-set style fill solid 0.8 border -1
-set xtics rotate by -20
-set multiplot layout $panels,1 title 'test_vmalloc, icount virtual time (median of $rounds boots)'
-set ylabel 'avg usec per run'
-set style histogram clustered gap 1
-set key top left
-set title 'baseline vs patched, tracepoints off'
-plot '$res/bench.tsv' using 2:xtic(1) title 'baseline', '' using 3 title 'patched'
-set ylabel 'patched vs baseline (%)'
-set key top right
-set title ''
-plot '$res/bench.tsv' using 4:xtic(1) title 'difference' lc rgb '#c04040', $limit with lines dt 2 lc rgb 'black' title 'limit $limit%'
-$([ "$tracers" = 1 ] && cat <<EOP
-set title 'tracer cost, patched kernel (median of $tracer_rounds boots each)'
-set ylabel 'added time vs no tracer (%)'
-set key top right
-plot '$res/tracers.tsv' using 2:xtic(1) title '(b) vmlat (all stages, summary event)', '' using 3 title '(b2) vmlat -M events (all stages)', '' using 4 title '(c) funclatency total', '' using 5 title '(c2) vmlat -M fentry total', '' using 6 title '(d) bpftrace kprobe total', '' using 7 title '(e) hist triggers (all stages)'
-EOP
-)
-unset multiplot
-EOG
-	[ -f "$res/bench.png" ] && say "plot: $res/bench.png"
-fi
+# Pictures of bench.json (re-render any results dir with tools/plot/vmscope-plot DIR).
+tools/plot/vmscope-plot -q "$res" && say "plots: $res/bench.png$([ "$tracers" = 1 ] && echo ", bench-tracers.png") (and .svg)" ||
+	say "plots failed (rerun: tools/plot/vmscope-plot $res)"
 say "results: $res/bench.json"
 if [ "$(jq .pass "$res/bench.json")" != true ]; then
 	die "the patched kernel is more than $limit% slower on a test (see above)"

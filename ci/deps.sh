@@ -15,6 +15,8 @@ PACKAGES=(
 	libbpf-tools
 	# tracefs tools, tests, plots
 	libtraceevent-dev libtracefs-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
+	# perf-events test: Debian's perf 6.1 reading the series' events
+	linux-perf
 	# guests
 	qemu-system-x86 busybox-static
 )

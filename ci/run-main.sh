@@ -51,5 +51,8 @@ cat "$res/vmtree.out"
 jq -n --slurpfile tv "$res/test_vmalloc.json" --slurpfile lat "$res/vmlat.json" --slurpfile tree "$res/vmtree.json" \
 	--arg kernel "$ver" '{ kernel: $kernel, time: "icount virtual time (instructions), not wall-clock",
 		test_vmalloc: $tv[0], vmlat: $lat[-1], vmtree: $tree[-1] }' >"$res/report.json"
+# Pictures of report.json (re-render with tools/plot/vmscope-plot DIR).
+tools/plot/vmscope-plot -q "$res" || die "plots failed; report.json is in $res"
 echo
 say "results: $res (report.json, test_vmalloc.json, vmlat.json, vmtree.json, dmesg, serial.log)"
+say "plots: $res/report-stages.png, report-shares.png, report-depth.png (and .svg)"
