@@ -340,69 +340,6 @@ const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *bu
 	return buf;
 }
 
-unsigned long long log2_slot_high(int i)
-{
-	return 1ULL << (i + 1);
-}
-
-static void print_stars(unsigned long long val, unsigned long long max, int width)
-{
-	int stars = max ? (int)(val * width / max) : 0;
-	int i;
-
-	for (i = 0; i < width; i++)
-		putchar(i < stars ? '*' : ' ');
-	if (val > max)
-		putchar('+');
-}
-
-void print_log2_hist(const __u64 *slots, int n, const char *unit)
-{
-	int i, first = -1, last = -1;
-	unsigned long long max = 0;
-	bool wide;
-
-	for (i = 0; i < n; i++) {
-		if (!slots[i])
-			continue;
-		if (first < 0)
-			first = i;
-		last = i;
-		if (slots[i] > max)
-			max = slots[i];
-	}
-	if (last < 0)
-		return;
-	/* bcc's layout: narrow columns while the values fit in 10 digits. */
-	wide = last >= 32;
-	printf("%*s%-*s : count    distribution\n", wide ? 15 : 5, "", wide ? 29 : 19, unit);
-	for (i = first; i <= last; i++) {
-		unsigned long long low = i ? 1ULL << i : 0;
-		unsigned long long high = log2_slot_high(i) - 1;
-
-		printf("%*llu -> %-*llu : %-8llu |", wide ? 20 : 10, low, wide ? 20 : 10, high,
-		       (unsigned long long)slots[i]);
-		print_stars(slots[i], max, wide ? 20 : 40);
-		printf("|\n");
-	}
-}
-
-void json_log2_hist(FILE *f, const __u64 *slots, int n)
-{
-	bool first = true;
-	int i;
-
-	fputc('[', f);
-	for (i = 0; i < n; i++) {
-		if (!slots[i])
-			continue;
-		fprintf(f, "%s{\"low\":%llu,\"high\":%llu,\"count\":%llu}", first ? "" : ",",
-			i ? 1ULL << i : 0ULL, log2_slot_high(i) - 1, (unsigned long long)slots[i]);
-		first = false;
-	}
-	fputc(']', f);
-}
-
 const char *human_size(unsigned long long bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTP";

@@ -21,11 +21,8 @@ void ksyms__add_module_texts(struct ksyms *ks, int map_fd);
 /* "name+0xoff", or the address in hex when unknown. */
 const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *buf, size_t len);
 
-/* bcc's log2 histogram on screen, and the same as a JSON array. */
-void print_log2_hist(const __u64 *slots, int n, const char *unit);
-void json_log2_hist(FILE *f, const __u64 *slots, int n);
-/* Upper bound (exclusive) of log2 slot I: slot 0 holds 0 and 1. */
-unsigned long long log2_slot_high(int i);
+/* log2 histograms: lib/hist.h, shared with tools/vmtrace. */
+#include "hist.h"
 
 /* A size for people: 4K, 2M. */
 const char *human_size(unsigned long long bytes, char *buf, size_t len);

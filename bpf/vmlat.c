@@ -21,10 +21,11 @@
 #include "trace_helpers.h"
 #include "cli.h"
 #include "json.h"
+#include "schema.h"
 
-static const char *const stage_names[NR_STAGES] = {
-	"reserve", "page_array", "pages", "map", "publish", "total",
-};
+/* Stage names and their order are the shared schema's (lib/schema.h). */
+#define stage_names vm_stage_names
+_Static_assert((int)NR_STAGES == (int)VM_NR_STAGES && (int)STAGE_TOTAL == (int)VM_STAGE_TOTAL, "vmlat stages");
 
 /* Histograms a breakdown (-C, -P, -S) can hold: keys x stages. */
 #define MAX_KEYS 8192
@@ -497,8 +498,7 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 	for (i = 0; i < snap->n; i++) {
 		const struct entry *e = &snap->e[i];
 
-		fprintf(f, "%s{\"stage\":\"%s\",\"nested\":%s", i ? "," : "", stage_names[e->key.stage],
-			e->key.nested ? "true" : "false");
+		schema_hist_open(f, !i, e->key.stage, e->key.nested);
 		if (env.by_caller)
 			json_kv_str(f, "caller", ksyms__describe(ks, e->key.caller, buf, sizeof(buf)), 0);
 		if (env.by_pid) {
@@ -508,10 +508,7 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct ksyms 
 		if (env.by_size)
 			fprintf(f, ",\"size_min\":%llu,\"size_max\":%llu", size_low(e->key.size_log2),
 				size_max(e->key.size_log2));
-		fprintf(f, ",\"count\":%llu,\"sum_ns\":%llu,\"slots\":", (unsigned long long)e->count,
-			(unsigned long long)e->h.sum_ns);
-		json_log2_hist(f, e->h.slots, MAX_SLOTS);
-		fprintf(f, "}");
+		schema_hist_close(f, e->count, e->h.sum_ns, e->h.slots, MAX_SLOTS);
 	}
 	fprintf(f, "]}\n");
 	fflush(f);

@@ -22,6 +22,7 @@
 #include "trace_helpers.h"
 #include "cli.h"
 #include "json.h"
+#include "schema.h"
 
 #define STATE_FILE "/sys/kernel/debug/vmalloc/state"
 #define MAX_STATE 32
@@ -325,11 +326,24 @@ static void print_text(const struct snapshot *snap, const struct kstate *start, 
 	fflush(stdout);
 }
 
+/* vmtree's counters in the shared schema's form (lib/schema.h). */
+static void tree_counts(const struct vmtree_stats *s, struct vm_tree_counts *c)
+{
+	*c = (struct vm_tree_counts){
+		.reserved = s->reserved, .failed = s->failed, .pool_hits = s->pool_hits,
+		.tree_searches = s->tree_searches, .depth_sum = s->depth_sum, .purges = s->purges,
+		.purged = s->purged, .guard_areas = s->guard_areas, .guard_bytes = s->guard_bytes,
+		.noguard_vmallocs = s->noguard_vmallocs, .freed_guard_areas = s->freed_guard_areas,
+		.freed_guard_bytes = s->freed_guard_bytes, .freed_before_areas = s->freed_before_areas,
+		.freed_before_bytes = s->freed_before_bytes,
+	};
+}
+
 static void print_json(FILE *f, const struct snapshot *snap, const struct kstate *start, const struct ksyms *ks)
 {
 	const struct vmtree_stats *s = &snap->s;
+	struct vm_tree_counts c;
 	char buf[256], ts[16];
-	bool first = true;
 	int i;
 
 	fprintf(f, "{");
@@ -337,25 +351,8 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 		json_kv_str(f, "time", timestamp(ts, sizeof(ts)), 1);
 		fprintf(f, ",");
 	}
-	fprintf(f, "\"reserved\":%llu,\"failed\":%llu,\"pool_hits\":%llu,\"tree_searches\":%llu,"
-		"\"depth_sum\":%llu,\"purges\":%llu,\"purged\":%llu,",
-		(unsigned long long)s->reserved, (unsigned long long)s->failed, (unsigned long long)s->pool_hits,
-		(unsigned long long)s->tree_searches, (unsigned long long)s->depth_sum,
-		(unsigned long long)s->purges, (unsigned long long)s->purged);
-	fprintf(f, "\"depth_hist\":[");
-	for (i = 0; i < MAX_DEPTH; i++) {
-		if (!snap->depth[i])
-			continue;
-		fprintf(f, "%s{\"nodes\":%d,\"count\":%llu}", first ? "" : ",", i, (unsigned long long)snap->depth[i]);
-		first = false;
-	}
-	fprintf(f, "],\"guard\":{\"areas\":%llu,\"bytes\":%llu,\"noguard_vmallocs\":%llu,\"freed_areas\":%llu,"
-		"\"freed_bytes\":%llu,\"freed_before_areas\":%llu,\"freed_before_bytes\":%llu,\"live_change_bytes\":%lld}",
-		(unsigned long long)s->guard_areas, (unsigned long long)s->guard_bytes,
-		(unsigned long long)s->noguard_vmallocs, (unsigned long long)s->freed_guard_areas,
-		(unsigned long long)s->freed_guard_bytes, (unsigned long long)s->freed_before_areas,
-		(unsigned long long)s->freed_before_bytes,
-		(long long)s->guard_bytes - (long long)s->freed_guard_bytes);
+	tree_counts(s, &c);
+	schema_tree(f, &c, snap->depth, MAX_DEPTH);
 	fprintf(f, ",\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"missed_runs\":%llu,\"module_texts_lost\":%llu",
 		(unsigned long long)s->lost, (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
 		(unsigned long long)snap->misses.recursion, (unsigned long long)snap->module_texts_lost);
@@ -382,12 +379,9 @@ static void print_json(FILE *f, const struct snapshot *snap, const struct kstate
 		for (i = 0; i < (int)snap->ncallers; i++) {
 			const struct caller_guard *g = &snap->callers[i].g;
 
-			fprintf(f, "%s{", i ? "," : "");
-			json_kv_str(f, "caller", snap->callers[i].caller ?
-				    ksyms__describe(ks, snap->callers[i].caller, buf, sizeof(buf)) : "(outside vmalloc)", 1);
-			fprintf(f, ",\"areas\":%llu,\"bytes\":%llu,\"freed_areas\":%llu,\"freed_bytes\":%llu}",
-				(unsigned long long)g->areas, (unsigned long long)g->bytes,
-				(unsigned long long)g->freed_areas, (unsigned long long)g->freed_bytes);
+			schema_guard_caller(f, !i, snap->callers[i].caller ?
+					    ksyms__describe(ks, snap->callers[i].caller, buf, sizeof(buf)) : NULL,
+					    g->areas, g->bytes, g->freed_areas, g->freed_bytes);
 		}
 		fprintf(f, "]");
 	}

@@ -14,7 +14,7 @@ PACKAGES=(
 	# make bench's reference tracer: bcc's funclatency
 	libbpf-tools
 	# tracefs tools, tests, plots
-	libtraceevent-dev libtracefs-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
+	libtraceevent-dev libtracefs-dev libtracecmd-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
 	# perf-events test: Debian's perf 6.1 reading the series' events
 	linux-perf
 	# guests

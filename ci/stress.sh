@@ -10,6 +10,7 @@
 #  2. static keys flipped under load (runner-toggle) STRESS_FLIPS times.
 #  3. the KUnit suite re-run 10 times under fork load, and the migration,
 #     pool and state-reader checks (series-kunit-loaded, series-concurrency).
+#  4. vmtrace report fuzzed for FUZZ_SECONDS (ci/fuzz-report.sh).
 set -uo pipefail
 prog=stress
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +50,8 @@ done
 step toggle env TOGGLE_PAIRS="$flips" bash ci/tests/runner-toggle.sh
 step kunit-loaded bash ci/tests/series-kunit-loaded.sh
 step concurrency bash ci/tests/series-concurrency.sh
+# vmtrace report's parser under libFuzzer + ASan, bounded (FUZZ_SECONDS, default 60).
+step fuzz-report ci/fuzz-report.sh
 grep -h 'flips:\|reserve stage\|pool hits\|migrations' "$out"/*.log | sed 's/^/  /'
 say "results: $out"
 [ $failed = 0 ] || die "make stress failed (see above)"

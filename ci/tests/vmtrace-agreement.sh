@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# vmtrace without BPF says what vmlat + vmtree say, to the nanosecond: on one
+# boot, test_vmalloc's worker makes LOOPS 4-MiB vmallocs (each nesting its
+# page array) under vmtrace hist, trace-cmd record, vmlat and vmtree at once,
+# all filtered to the worker (-c). The JSON of vmtrace hist, of vmtrace report
+# on the trace-cmd file (read here, on the host) and of the BPF tools is
+# compared field by field: counts, per-stage sums, every histogram slot,
+# the depth histogram, pool hits, guard pages in total and by caller. Then
+# vmtrace hist --kernel (hist triggers) against vmlat over a second run.
+. "$(dirname "$0")/../testlib.sh"
+
+loops=100
+vmtrace=$BUILD/tools/vmtrace
+res=$(new_results)
+ci/vmrun -q -r "$res" -- ci/guest/vmtrace.sh agreement $loops ||
+	fail "guest run failed: $(tail -n 5 "$res"/*.err "$res/trace-cmd.log" 2>/dev/null)"
+for t in vmtrace lat tree trace-cmd klat khist; do
+	expect_eq "$t exit status" "$(cat "$res/$t.rc")" 0
+done
+"$vmtrace" report -i "$res/trace.dat" -j -c vmalloc_test/0 >"$res/report.out" 2>"$res/report.err" ||
+	fail "vmtrace report: $(cat "$res/report.err")"
+"$vmtrace" report -i "$res/trace.dat" -c vmalloc_test/0 >"$res/report.txt" || fail "vmtrace report (text)"
+
+# Every field the two sides share, as canonical JSON.
+same() { # what file1 filter1 file2 filter2
+	local a b
+	a=$(jq -cS "$3" "$2") || fail "$1: cannot read $2"
+	b=$(jq -cS "$5" "$4") || fail "$1: cannot read $4"
+	[ "$a" = "$b" ] || fail "$1 differ:
+  $2: $(head -c 600 <<<"$a")
+  $4: $(head -c 600 <<<"$b")"
+	echo "ok: $1 equal ($(wc -c <<<"$a") bytes of JSON)"
+}
+lat=$res/lat.out tree=$res/tree.out
+for f in "$res/vmtrace.out" "$res/report.out"; do
+	m=$(basename "$f" .out)
+	expect_stage_hists "$f" "$m" $loops
+	same "$m vs vmlat: hists (stage, nested, count, sum_ns, slots)" "$f" .hists "$lat" .hists
+	same "$m vs vmlat: allocs, nested, failed" "$f" '[.allocs, .nested, .failed, .failed_stage]' \
+		"$lat" '[.allocs, .nested, .failed, .failed_stage]'
+	same "$m vs vmtree: reservations, pool hits, searches, depth histogram, guard pages" \
+		"$f" '.tree | del(.guard_by_caller)' "$tree" 'del(.guard_by_caller, .lost, .lost_frames, .stale, .missed_runs, .module_texts_lost)'
+	# Callers' names differ (a module gone before vmtree read kallsyms), not their figures.
+	same "$m vs vmtree: guard pages by caller" "$f" '[.tree.guard_by_caller[] | del(.caller)]' \
+		"$tree" '[.guard_by_caller[] | del(.caller)]'
+	expect_eq "$m: events lost" "$(jq .lost "$f")" 0
+done
+expect_eq "vmlat: allocations" "$(jq .allocs "$lat")" $((2 * loops))
+expect_eq "vmtree: guard areas" "$(jq .guard.areas "$tree")" $((2 * loops))
+grep -q '^stage total: ' "$res/report.txt" || fail "vmtrace report's text has no histogram"
+
+# --kernel: hist triggers bucket by ceil(log2), so counts and sums only.
+khist=$res/khist.out klat=$res/klat.out
+same "hist --kernel vs vmlat: count and sum_ns per stage" \
+	"$khist" '[.hists[] | {stage, nested, count, sum_ns}]' "$klat" '[.hists[] | {stage, nested, count, sum_ns}]'
+same "hist --kernel vs vmlat: allocs, nested" "$khist" '[.allocs, .nested, .failed]' "$klat" '[.allocs, .nested, .failed]'
+expect_eq "hist --kernel: reservations" "$(jq .tree.reserved "$khist")" $((2 * loops))
+expect_eq "hist --kernel: pool hits + searches" \
+	"$(jq '.tree.pool_hits + .tree.tree_searches' "$khist")" $((2 * loops))
+expect_eq "hist --kernel: guard areas" "$(jq .tree.guard.areas "$khist")" $((2 * loops))
+expect_eq "instances left in the guest" "$(cat "$res/instances-after")" ""

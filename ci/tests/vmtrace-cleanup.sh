@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# vmtrace hist leaves no tracefs instance behind (one would keep its buffer
+# and its events on): after a normal end, SIGINT, SIGTERM, a bad option and
+# a filter the kernel refuses (each with its exit status and message), and
+# after --kernel (hist triggers hold their events). Listed in the guest.
+. "$(dirname "$0")/../testlib.sh"
+
+res=$(new_results)
+ci/vmrun -q -r "$res" -- ci/guest/vmtrace.sh cleanup || fail "guest run failed: $(tail -n 5 "$res"/*.err 2>/dev/null)"
+for c in normal sigINT sigTERM badopt badfilter kernel; do
+	expect_eq "instances after $c" "$(cat "$res/instances-$c")" ""
+done
+for s in INT TERM; do
+	grep -q '^vmtrace-[0-9]*$' "$res/instances-during-$s" || fail "no vmtrace-PID instance while running: $(cat "$res/instances-during-$s")"
+	expect_eq "exit status after SIG$s" "$(cat "$res/sig$s.rc")" 0
+	jq -e '.hists and .tree' "$res/sig$s.out" >/dev/null || fail "no final report after SIG$s"
+done
+echo "ok: a vmtrace-PID instance while running"
+expect_eq "normal exit status" "$(cat "$res/normal.rc")" 0
+jq -e '.tree.reserved >= 0' "$res/normal.out" >/dev/null || fail "normal run: no report"
+expect_eq "--kernel exit status" "$(cat "$res/kernel.rc")" 0
+expect_eq "bad option exit status" "$(cat "$res/badopt.rc")" 64
+grep -q "invalid size 'x'" "$res/badopt.err" || fail "bad option: $(cat "$res/badopt.err")"
+expect_eq "bad filter exit status" "$(cat "$res/badfilter.rc")" 1
+grep -q "the kernel refused the filter" "$res/badfilter.err" || fail "bad filter: $(cat "$res/badfilter.err")"
+echo "ok: messages: $(cat "$res/badopt.err" | head -n1); $(cat "$res/badfilter.err")"
