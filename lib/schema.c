@@ -21,7 +21,7 @@ void schema_hist_close(FILE *f, unsigned long long count, unsigned long long sum
 	fputc('}', f);
 }
 
-void schema_tree(FILE *f, const struct vm_tree_counts *s, const unsigned long long *depth, int n)
+static void tree_reservations(FILE *f, const struct vm_tree_counts *s, const unsigned long long *depth, int n)
 {
 	bool first = true;
 	int i;
@@ -38,7 +38,20 @@ void schema_tree(FILE *f, const struct vm_tree_counts *s, const unsigned long lo
 		fprintf(f, "%s{\"nodes\":%d,\"count\":%llu}", first ? "" : ",", i, (unsigned long long)depth[i]);
 		first = false;
 	}
-	fprintf(f, "],\"guard\":{\"areas\":%llu,\"bytes\":%llu,\"noguard_vmallocs\":%llu,\"freed_areas\":%llu,"
+	fprintf(f, "]");
+}
+
+void schema_tree_reserved_only(FILE *f, const struct vm_tree_counts *s, const unsigned long long *depth, int n)
+{
+	tree_reservations(f, s, depth, n);
+	fprintf(f, ",\"guard\":{\"areas\":%llu,\"bytes\":%llu}", (unsigned long long)s->guard_areas,
+		(unsigned long long)s->guard_bytes);
+}
+
+void schema_tree(FILE *f, const struct vm_tree_counts *s, const unsigned long long *depth, int n)
+{
+	tree_reservations(f, s, depth, n);
+	fprintf(f, ",\"guard\":{\"areas\":%llu,\"bytes\":%llu,\"noguard_vmallocs\":%llu,\"freed_areas\":%llu,"
 		"\"freed_bytes\":%llu,\"freed_before_areas\":%llu,\"freed_before_bytes\":%llu,\"live_change_bytes\":%lld}",
 		(unsigned long long)s->guard_areas, (unsigned long long)s->guard_bytes,
 		(unsigned long long)s->noguard_vmallocs, (unsigned long long)s->freed_guard_areas,

@@ -35,6 +35,8 @@ struct vm_tree_counts {
 };
 /* "reserved":..,"depth_hist":[..],"guard":{..} (no braces around) */
 void schema_tree(FILE *f, const struct vm_tree_counts *c, const unsigned long long *depth, int n);
+/* The same with guard{} holding only "areas" and "bytes" reserved (vmtrace hist --kernel: nothing else is measured). */
+void schema_tree_reserved_only(FILE *f, const struct vm_tree_counts *c, const unsigned long long *depth, int n);
 /* One entry of "guard_by_caller" (CALLER NULL: outside vmalloc). */
 void schema_guard_caller(FILE *f, bool first, const char *caller, unsigned long long areas, unsigned long long bytes,
 			 unsigned long long freed_areas, unsigned long long freed_bytes);

@@ -3,13 +3,43 @@
 #  agreement LOOPS: test_vmalloc's worker (vmalloc_test/0) makes LOOPS
 #    vmallocs of 4 MiB (each nesting an 8 KiB page array) under vmtrace hist,
 #    trace-cmd record, vmlat and vmtree at once, all started before it and
-#    stopped after it; then the same under vmtrace hist --kernel and vmlat.
-#  cleanup: vmtrace hist ended by itself, SIGINT, SIGTERM and an error;
-#    the instances directory listed after each.
+#    stopped after it; then the same under vmtrace hist --kernel and vmlat;
+#    then vmtrace hist and vmtree on insmod (core-kernel callers to name).
+#  cleanup: vmtrace hist ended by itself, SIGINT, SIGTERM, SIGHUP, SIGPIPE
+#    (its reader gone) and an error; the instances directory listed after
+#    each. Every wait is bounded: a hung vmtrace is killed, status 124.
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 VMTRACE=$VMSCOPE_TOP/build/tools/vmtrace
 out=$VMSCOPE_RESULTS
 comm=vmalloc_test/0
+
+# wait_bounded PID [SECONDS]: wait for PID, killing it after SECONDS (60):
+# its exit status, 124 if it had to be killed.
+wait_bounded() {
+	local pid=$1 secs=${2:-60} i
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "pid $pid still running after ${secs}s: killed" >&2
+		kill -KILL "$pid"
+		wait "$pid"
+		return 124
+	fi
+	wait "$pid"
+}
+
+# stop_bounded NAME: SIGINT, a bounded wait, the status into NAME.rc.
+stop_bounded() {
+	local pid rc
+	pid=$(tracer_pid "$1")
+	kill -INT "$pid"
+	wait_bounded "$pid"
+	rc=$?
+	echo $rc >"$out/$1.rc"
+	return $rc
+}
 
 # The top-level buffer's events on: trace-cmd record has started.
 wait_trace_cmd() {
@@ -29,15 +59,20 @@ agreement() {
 	start_tracer lat '^Tracing' "$BPF/vmlat" -j -c $comm || return 1
 	start_tracer tree '^Tracing' "$BPF/vmtree" -j -C -c $comm || return 1
 	run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
-	for t in tree lat vmtrace; do stop_tracer $t; done
+	for t in tree lat vmtrace; do stop_bounded $t; done
 	kill -INT $pid
-	wait $pid
+	wait_bounded $pid 120
 	echo $? >"$out/trace-cmd.rc"
 	# The same workload, histograms kept in the kernel.
 	start_tracer khist '^Tracing' "$VMTRACE" hist --kernel -j -c $comm || return 1
 	start_tracer klat '^Tracing' "$BPF/vmlat" -j -c $comm || return 1
 	run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
-	for t in klat khist; do stop_tracer $t; done
+	for t in klat khist; do stop_bounded $t; done
+	# Core-kernel callers, for their names: insmod's module memory (execmem).
+	start_tracer ins '^Tracing' "$VMTRACE" hist -j -c insmod || return 1
+	start_tracer instree '^Tracing' "$BPF/vmtree" -j -C -c insmod || return 1
+	run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count=1
+	for t in instree ins; do stop_bounded $t; done
 	ls /sys/kernel/tracing/instances >"$out/instances-after"
 }
 
@@ -48,26 +83,34 @@ instances_after() {
 
 cleanup() {
 	local pid
-	"$VMTRACE" hist -j 1 1 >"$out/normal.out" 2>"$out/normal.err"
+	timeout -s KILL 60 "$VMTRACE" hist -j 1 1 >"$out/normal.out" 2>"$out/normal.err"
 	echo $? >"$out/normal.rc"
 	instances_after normal
-	for sig in INT TERM; do
+	for sig in INT TERM HUP; do
 		start_tracer sig$sig '^Tracing' "$VMTRACE" hist -j 3600 || return 1
 		ls /sys/kernel/tracing/instances >"$out/instances-during-$sig"
 		pid=$(tracer_pid sig$sig)
 		kill -$sig "$pid"
-		wait "$pid"
+		wait_bounded "$pid"
 		echo $? >"$out/sig$sig.rc"
 		instances_after sig$sig
 	done
-	"$VMTRACE" hist --min-size 'x' >"$out/badopt.out" 2>"$out/badopt.err"
+	# Its reader gone: the second report's write fails (SIGPIPE ignored, EPIPE).
+	timeout -s KILL 60 bash -c '"$1" hist -j 1 2>"$2/sigPIPE.err" | head -n 1 >"$2/sigPIPE.out"
+		echo ${PIPESTATUS[0]} >"$2/sigPIPE.rc"' - "$VMTRACE" "$out"
+	instances_after sigPIPE
+	timeout -s KILL 60 "$VMTRACE" hist --min-size 'x' >"$out/badopt.out" 2>"$out/badopt.err"
 	echo $? >"$out/badopt.rc"
 	instances_after badopt
 	# A filter the kernel refuses, after the instance exists: the error path.
-	"$VMTRACE" hist -F 'no_such_field == 1' 1 1 >"$out/badfilter.out" 2>"$out/badfilter.err"
+	timeout -s KILL 60 "$VMTRACE" hist -F 'no_such_field == 1' 1 1 >"$out/badfilter.out" 2>"$out/badfilter.err"
 	echo $? >"$out/badfilter.rc"
 	instances_after badfilter
-	"$VMTRACE" hist --kernel -j 1 >"$out/kernel.out" 2>"$out/kernel.err"
+	# stdout that cannot be written: exit 1, said why, instance removed.
+	timeout -s KILL 60 "$VMTRACE" hist -j 1 1 >/dev/full 2>"$out/full.err"
+	echo $? >"$out/full.rc"
+	instances_after full
+	timeout -s KILL 60 "$VMTRACE" hist --kernel -j 1 >"$out/kernel.out" 2>"$out/kernel.err"
 	echo $? >"$out/kernel.rc"
 	instances_after kernel
 	return 0

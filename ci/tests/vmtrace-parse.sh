@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # vmtrace report on bad input, on the host: a missing file, garbage, an empty
-# file, a truncated recording, a recording without vmalloc events, and one
-# whose vmalloc events lack fields (another kernel's format): each a specific
-# message and a non-zero exit, no crash. The small recording it makes is kept
+# file, a truncated recording, a recording without vmalloc events, one whose
+# vmalloc events lack fields (another kernel's format), one with its first
+# CPU0 data page zeroed, and stdout on /dev/full: each exactly its message
+# and exit 1, both through the reading child and in this process
+# (VMTRACE_NO_FORK=1: a crash is a crash, not "crashed reading it"). The small recording it makes is kept
 # as build/fuzz-seed/ (the fuzz target's seed, ci/fuzz-report.sh).
 . "$(dirname "$0")/../testlib.sh"
 
@@ -21,14 +23,18 @@ ci/vmrun -q -r "$res" -- bash -c '
 	trace-cmd record -q -e sched:sched_process_exec -o $VMSCOPE_RESULTS/novmalloc.dat true >/dev/null 2>&1
 	ls -la $VMSCOPE_RESULTS/*.dat' || fail "guest recording failed"
 
-# bad FILE WANT-MESSAGE: non-zero exit, the message, no sanitizer or crash output.
+# bad FILE WANT-MESSAGE: exit 1 and exactly "vmtrace: FILE: WANT-MESSAGE" on
+# stderr, forked and not.
 bad() {
-	local f=$1 want=$2 rc
-	"$vmtrace" report -i "$f" -j >"$res/out" 2>"$res/err"
-	rc=$?
-	[ $rc -ne 0 ] || fail "$f: exit 0, want an error ($want)"
-	[ $rc -lt 128 ] || fail "$f: killed by signal $((rc - 128)): $(cat "$res/err")"
-	grep -q -- "$want" "$res/err" || fail "$f: message '$(cat "$res/err")', want '$want'"
+	local f=$1 want="vmtrace: $1: $2" rc nofork
+	for nofork in 0 1; do
+		VMTRACE_NO_FORK=$nofork "$vmtrace" report -i "$f" -j >"$res/out" 2>"$res/err"
+		rc=$?
+		[ $rc -lt 128 ] || fail "$f: killed by signal $((rc - 128)) (VMTRACE_NO_FORK=$nofork): $(cat "$res/err")"
+		[ $rc -eq 1 ] || fail "$f: exit $rc (VMTRACE_NO_FORK=$nofork), want 1 ($want)"
+		[ "$(cat "$res/err")" = "$want" ] ||
+			fail "$f: message '$(cat "$res/err")' (VMTRACE_NO_FORK=$nofork), want '$want'"
+	done
 	echo "ok: $(basename "$f"): exit $rc, $(head -n1 "$res/err")"
 }
 
@@ -36,24 +42,50 @@ bad() {
 expect_eq "small recording: allocations of the worker" \
 	"$("$vmtrace" report -i "$res/small.dat" -j -c vmalloc_test/0 | jq .allocs)" 20
 
-bad "$res/missing.dat" "cannot open"
+# Exactly what "cannot open" says: not through bad() (the path is in the middle).
+"$vmtrace" report -i "$res/missing.dat" -j >"$res/out" 2>"$res/err"
+expect_eq "missing file: exit status" $? 1
+expect_eq "missing file: message" "$(cat "$res/err")" "vmtrace: cannot open $res/missing.dat: No such file or directory"
+unreadable="not a readable trace-cmd data file (corrupt, truncated or another format)"
 head -c 4096 /dev/urandom >"$res/garbage.dat"
-bad "$res/garbage.dat" "not a readable trace-cmd data file"
+bad "$res/garbage.dat" "$unreadable"
 : >"$res/empty.dat"
-bad "$res/empty.dat" "too short"
-bad "$res" "not a regular file"
-size=$(stat -c %s "$res/small.dat")
-for cut in 200 $((size / 3)) $((size - 3000)); do
-	head -c $cut "$res/small.dat" >"$res/truncated-$cut.dat"
-	bad "$res/truncated-$cut.dat" "truncated\|corrupt\|not a readable"
+bad "$res/empty.dat" "not a trace-cmd data file (too short)"
+bad "$res" "not a trace-cmd data file (not a regular file)"
+# Cut in the headers, in the middle, in the last CPU's data (which crashed
+# libtracecmd 3.1.6's tracecmd_open_fd()).
+for f in small small6; do
+	size=$(stat -c %s "$res/$f.dat")
+	for cut in 200 $((size / 3)) $((size - 3000)); do
+		head -c $cut "$res/$f.dat" >"$res/truncated-$f-$cut.dat"
+		bad "$res/truncated-$f-$cut.dat" "$unreadable"
+	done
 done
-bad "$res/novmalloc.dat" "no vmalloc_alloc_stages or vmalloc_va_reserved events"
+bad "$res/novmalloc.dat" "no vmalloc_alloc_stages or vmalloc_va_reserved events (record with trace-cmd record -e vmalloc on a kernel with the vmscope series)"
+# A data page zeroed: libtracecmd stops that CPU there and says nothing; the
+# file's statistics say how many records the CPU had.
+off=$(trace-cmd report --stat -i "$res/small6.dat" 2>/dev/null | sed -n 's/^CPU0 data recorded at offset=\(0x[0-9a-f]*\).*/\1/p')
+[ -n "$off" ] || fail "no CPU0 data offset in small6.dat's trace-cmd report --stat"
+entries=$(trace-cmd report --stat -i "$res/small6.dat" 2>/dev/null | sed -n '/^CPU: 0$/,/^$/s/^entries: //p')
+cp "$res/small6.dat" "$res/zeropage.dat"
+dd if=/dev/zero of="$res/zeropage.dat" bs=4096 seek=$((off / 4096)) count=1 conv=notrunc status=none
+VMTRACE_NO_FORK=1 "$vmtrace" report -i "$res/zeropage.dat" -j >"$res/out" 2>"$res/err"
+expect_eq "zeroed data page: exit status" $? 1
+grep -qx "vmtrace: $res/zeropage.dat: CPU 0: [0-9]* records read of the $entries its statistics hold (a corrupt data page)" "$res/err" ||
+	fail "zeroed data page: message '$(cat "$res/err")'"
+echo "ok: zeroed data page: $(cat "$res/err")"
+# A report that cannot be written: exit 1, said why.
+"$vmtrace" report -i "$res/small.dat" -j >/dev/full 2>"$res/err"
+expect_eq "stdout on /dev/full: exit status" $? 1
+expect_eq "stdout on /dev/full: message" "$(cat "$res/err")" "vmtrace: cannot write the report: No space left on device"
+"$vmtrace" report -i "$res/small.dat" >/dev/full 2>"$res/err"
+expect_eq "stdout on /dev/full (text): exit status" $? 1
 # Another kernel's format: the va_reserved format's "depth" renamed, same length.
 expect_eq "version 6 recording: allocations of the worker" \
 	"$("$vmtrace" report -i "$res/small6.dat" -j -c vmalloc_test/0 | jq .allocs)" 20
 sed 's/field:unsigned int depth;/field:unsigned int dapth;/' "$res/small6.dat" >"$res/foreign.dat"
 cmp -s "$res/small6.dat" "$res/foreign.dat" && fail "no depth field in the format to rename"
-bad "$res/foreign.dat" "has no field 'depth'"
+bad "$res/foreign.dat" "vmalloc:vmalloc_va_reserved has no field 'depth' (another kernel's event format?)"
 
 # The uncompressed one seeds the fuzzer: its mutations reach the formats and records.
 mkdir -p "$BUILD/fuzz-seed"

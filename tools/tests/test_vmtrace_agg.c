@@ -142,6 +142,109 @@ static void test_many_areas(void **state)
 	vt_agg_free(&a);
 }
 
+/* vmtree names an area at its reservation: a vmalloc failing after it still names it (addr 0). */
+static void test_failed_after_reserve(void **state)
+{
+	struct vt_agg a;
+	struct vt_caller *cs;
+	size_t n;
+
+	vt_agg_init(&a);
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x10000, .guard = 4096, .pid = 7 });
+	/* Another task's reservation in between: not this vmalloc's. */
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x50000, .guard = 4096, .pid = 8 });
+	vt_agg_free_area(&a, &(struct vt_free){ .addr = 0x10000, .guard = 4096 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .caller = 0xabc, .kstage = KSTAGE_PAGES, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .addr = 0x50000, .caller = 0xdef, .pid = 8 });
+	cs = vt_agg_callers(&a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(cs[0].caller + cs[1].caller, 0xabc + 0xdef);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(cs[i].areas, 1);
+		assert_int_equal(cs[i].bytes, 4096);
+		assert_int_equal(cs[i].freed_areas, cs[i].caller == 0xabc ? 1 : 0);
+	}
+	free(cs);
+	assert_int_equal(a.tree.freed_guard_areas, 1);
+	assert_int_equal(a.tree.freed_before_areas, 0);
+	vt_agg_free(&a);
+}
+
+/* VM_NO_GUARD counted at reservation, whether or not the vmalloc then succeeds. */
+static void test_noguard_failed(void **state)
+{
+	struct vt_agg a;
+
+	vt_agg_init(&a);
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x10000, .guard = 0, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .caller = 0xabc, .kstage = KSTAGE_MAP, .pid = 7 });
+	/* A failed reservation, then a size refused before reserving: neither has a guard to count. */
+	vt_agg_reserve(&a, &(struct vt_reserve){ .failed = true, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .caller = 0xabc, .kstage = KSTAGE_RESERVE, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .caller = 0xabc, .kstage = KSTAGE_SIZE, .pid = 7 });
+	assert_int_equal(a.tree.noguard_vmallocs, 1);
+	assert_int_equal(a.failed, 3);
+	vt_agg_free(&a);
+}
+
+/* A nested vmalloc (the page array) reserves and ends inside its parent; a vmap stays caller 0. */
+static void test_nested_pairing(void **state)
+{
+	struct vt_agg a;
+	struct vt_caller *cs;
+	size_t n, i;
+
+	vt_agg_init(&a);
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x90000, .guard = 4096, .pid = 7 });	/* vmap */
+	vt_agg_free_area(&a, &(struct vt_free){ .addr = 0x90000, .guard = 4096 });
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x10000, .guard = 4096, .pid = 7 });
+	vt_agg_reserve(&a, &(struct vt_reserve){ .addr = 0x20000, .guard = 4096, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .addr = 0x20000, .caller = 0x2, .nested = true, .pid = 7 });
+	vt_agg_alloc(&a, &(struct vt_alloc){ .addr = 0x10000, .caller = 0x1, .pid = 7 });
+	cs = vt_agg_callers(&a, &n);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cs[i].areas, 1);
+		assert_int_equal(cs[i].freed_areas, cs[i].caller == 0 ? 1 : 0);
+	}
+	free(cs);
+	vt_agg_free(&a);
+}
+
+static void test_loss_stats(void **state)
+{
+	struct vt_loss l = { 0 };
+	unsigned long long entries;
+
+	assert_int_equal(vt_loss_add_stats(&l, "entries: 247\noverrun: 3\ncommit overrun: 1\nbytes: 9\n"
+					   "dropped events: 2\nread events: 0\n", &entries), 0);
+	assert_int_equal(entries, 247);
+	assert_int_equal(vt_loss_add_stats(&l, "entries: 0\noverrun: 10\n", NULL), 0);
+	assert_int_equal(vt_loss_add_stats(&l, "garbage", &entries), -1);
+	l.missed = 13;		/* the reader's gaps: the same losses, not added */
+	assert_int_equal(l.overrun, 13);
+	assert_int_equal(vt_loss_lost(&l), 16);
+}
+
+/* A report that cannot be written is an error, not a silent exit 0. */
+static void test_output_error(void **state)
+{
+	struct vt_agg a;
+	struct vt_print p = { .source = "report", .unit = "nsecs" };
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		skip();
+	vt_agg_init(&a);
+	assert_int_equal(vt_agg_print_json(f, &a, &p), -1);
+	fclose(f);
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(vt_agg_print_json(f, &a, &p), 0);
+	fclose(f);
+	vt_agg_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +252,11 @@ int main(void)
 		cmocka_unit_test(test_size_filter_and_unit),
 		cmocka_unit_test(test_tree_and_guard),
 		cmocka_unit_test(test_many_areas),
+		cmocka_unit_test(test_failed_after_reserve),
+		cmocka_unit_test(test_noguard_failed),
+		cmocka_unit_test(test_nested_pairing),
+		cmocka_unit_test(test_loss_stats),
+		cmocka_unit_test(test_output_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,11 @@ void vt_agg_free(struct vt_agg *a)
 {
 	free(a->areas);
 	free(a->callers);
+	free(a->tasks);
 	a->areas = NULL;
 	a->callers = NULL;
-	a->areas_cap = a->areas_used = a->ncallers = 0;
+	a->tasks = NULL;
+	a->areas_cap = a->areas_used = a->ncallers = a->tasks_cap = a->tasks_used = 0;
 }
 
 /* The kernel's failed stage to vmlat's (bpf/vmlat.bpf.c failed_to_stage()). */
@@ -42,9 +45,19 @@ static void hist_add(struct vt_hist *h, unsigned long long ns, unsigned long lon
 
 /* --- areas: address -> guard and caller, linear probing --- */
 
+/* Fibonacci hashing: the product's high bits (its low bits are the key's low bits). */
+static size_t fib_hash(unsigned long long key, size_t cap)
+{
+	unsigned int bits = 0;
+
+	while ((1ULL << bits) < cap)
+		bits++;
+	return bits ? (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits)) : 0;
+}
+
 static size_t area_hash(unsigned long long addr, size_t cap)
 {
-	return (size_t)((addr >> 12) * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+	return fib_hash(addr >> 12, cap);
 }
 
 static struct vt_area *area_find(const struct vt_agg *a, unsigned long long addr)
@@ -138,19 +151,164 @@ static struct vt_caller *caller_get(struct vt_agg *a, unsigned long long caller)
 	return c;
 }
 
+/* --- tasks: pid -> reservations waiting for their vmalloc_alloc_stages --- */
+
+static struct vt_task *task_find(const struct vt_agg *a, int pid)
+{
+	size_t i;
+
+	if (!a->tasks_cap)
+		return NULL;
+	for (i = fib_hash((unsigned int)pid, a->tasks_cap); a->tasks[i].pid; i = (i + 1) & (a->tasks_cap - 1))
+		if (a->tasks[i].pid == pid)
+			return &a->tasks[i];
+	return NULL;
+}
+
+/* Tasks are never removed: a pid's empty stack is reused when it comes back. */
+static struct vt_task *task_get(struct vt_agg *a, int pid)
+{
+	struct vt_task *t = task_find(a, pid), *n;
+	size_t cap, i, j;
+
+	if (t)
+		return t;
+	if ((a->tasks_used + 1) * 4 > a->tasks_cap * 3) {
+		cap = a->tasks_cap ? a->tasks_cap * 2 : 64;
+		n = calloc(cap, sizeof(*n));
+		if (!n) {
+			a->nomem = true;
+			return NULL;
+		}
+		for (i = 0; i < a->tasks_cap; i++) {
+			if (!a->tasks[i].pid)
+				continue;
+			for (j = fib_hash((unsigned int)a->tasks[i].pid, cap); n[j].pid; j = (j + 1) & (cap - 1))
+				;
+			n[j] = a->tasks[i];
+		}
+		free(a->tasks);
+		a->tasks = n;
+		a->tasks_cap = cap;
+	}
+	for (i = fib_hash((unsigned int)pid, a->tasks_cap); a->tasks[i].pid; i = (i + 1) & (a->tasks_cap - 1))
+		;
+	t = &a->tasks[i];
+	memset(t, 0, sizeof(*t));
+	/* pid 0 (the idle task) marks free slots: keep it apart. */
+	t->pid = pid ? pid : -1;
+	a->tasks_used++;
+	return t;
+}
+
+/* A pending reservation that no vmalloc will claim: vmtree's caller 0. */
+static void pending_outside(struct vt_agg *a, const struct vt_pending *p)
+{
+	struct vt_caller *c;
+	struct vt_area *e;
+
+	if (!p->failed && !p->freed && (e = area_find(a, p->addr)) && !e->known) {
+		e->known = true;	/* caller 0 */
+		return;
+	}
+	if (!p->freed || !p->guard || !(c = caller_get(a, 0)))
+		return;
+	c->areas++;
+	c->bytes += p->guard;
+	c->freed_areas++;
+	c->freed_bytes += p->freed_guard;
+}
+
+static void task_push(struct vt_agg *a, int pid, const struct vt_pending *p)
+{
+	struct vt_task *t = task_get(a, pid ? pid : -1);
+
+	if (!t)
+		return;
+	if (t->n == VT_TASK_DEPTH) {
+		/* No vmalloc nests this deep: the oldest was reserved outside one. */
+		pending_outside(a, &t->st[0]);
+		memmove(&t->st[0], &t->st[1], (VT_TASK_DEPTH - 1) * sizeof(t->st[0]));
+		t->n--;
+	}
+	t->st[t->n++] = *p;
+}
+
+/*
+ * A vmalloc ended (vmalloc_alloc_stages): its reservation is its task's
+ * latest pending one (for a success, the one at its addr: anything above is
+ * a reservation outside vmalloc). Named as vmtree names it at reservation.
+ */
+static void task_pop(struct vt_agg *a, const struct vt_alloc *r)
+{
+	struct vt_task *t = task_find(a, r->pid ? r->pid : -1);
+	struct vt_pending p;
+	struct vt_caller *c;
+	struct vt_area *e;
+	int i;
+
+	/* A size refused before any reservation: nothing of it is pending. */
+	if (!t || !t->n || r->kstage == KSTAGE_SIZE)
+		return;
+	i = t->n - 1;
+	if (r->addr && !r->kstage) {
+		while (i >= 0 && (t->st[i].failed || t->st[i].addr != r->addr))
+			i--;
+		if (i < 0)
+			return;	/* its reservation was not seen */
+		while (t->n - 1 > i)
+			pending_outside(a, &t->st[--t->n]);
+	}
+	p = t->st[i];
+	t->n = i;
+	if (p.failed)
+		return;
+	if (!p.guard) {
+		/* Reserved by a vmalloc without a guard page (vmtree: VM_NO_GUARD in its flags). */
+		a->tree.noguard_vmallocs++;
+		return;
+	}
+	if (p.freed) {
+		if ((c = caller_get(a, r->caller))) {
+			c->areas++;
+			c->bytes += p.guard;
+			c->freed_areas++;
+			c->freed_bytes += p.freed_guard;
+		}
+		return;
+	}
+	e = area_find(a, p.addr);
+	if (e && !e->known) {
+		e->known = true;
+		e->caller = r->caller;
+	}
+}
+
+/* An area freed while its task's vmalloc_alloc_stages is still to come: true if it was pending. */
+static bool task_freed(struct vt_agg *a, const struct vt_area *e, unsigned long long guard)
+{
+	struct vt_task *t = task_find(a, e->pid ? e->pid : -1);
+	int i;
+
+	if (!t)
+		return false;
+	for (i = t->n - 1; i >= 0; i--) {
+		if (!t->st[i].failed && !t->st[i].freed && t->st[i].addr == e->addr) {
+			t->st[i].freed = true;
+			t->st[i].freed_guard = guard;
+			return true;
+		}
+	}
+	return false;
+}
+
 void vt_agg_alloc(struct vt_agg *a, const struct vt_alloc *r)
 {
 	int last, i, nested = r->nested ? 1 : 0;
-	struct vt_area *e;
 
 	a->records++;
-	/* Its area's caller, for guard pages by caller (vmtree's frames). */
-	if (r->addr && (e = area_find(a, r->addr)) && !e->known) {
-		e->known = true;
-		e->caller = r->caller;
-		if (!e->guard)
-			a->tree.noguard_vmallocs++;
-	}
+	/* Its reservation's caller, for guard pages by caller (vmtree's frames). */
+	task_pop(a, r);
 	if (r->size < a->min_size || r->size > a->max_size)
 		return;
 	/* The stages up to the last one reached got time. */
@@ -173,6 +331,8 @@ void vt_agg_reserve(struct vt_agg *a, const struct vt_reserve *r)
 	a->records++;
 	if (r->failed) {
 		s->failed++;
+		/* Its vmalloc (if it is one) ends failed at the reserve stage. */
+		task_push(a, r->pid, &(struct vt_pending){ .failed = true });
 		return;
 	}
 	s->reserved++;
@@ -204,6 +364,8 @@ void vt_agg_reserve(struct vt_agg *a, const struct vt_reserve *r)
 	e->guard = r->guard;
 	e->caller = 0;
 	e->known = false;
+	e->pid = r->pid;
+	task_push(a, r->pid, &(struct vt_pending){ .addr = r->addr, .guard = r->guard });
 }
 
 void vt_agg_free_area(struct vt_agg *a, const struct vt_free *r)
@@ -223,6 +385,9 @@ void vt_agg_free_area(struct vt_agg *a, const struct vt_free *r)
 			return;
 		s->freed_before_areas++;
 		s->freed_before_bytes += r->guard;
+	} else if (!e->known && task_freed(a, e, r->guard)) {
+		/* Its vmalloc has not ended: its caller comes with vmalloc_alloc_stages. */
+		area_delete(a, e);
 	} else {
 		c = caller_get(a, e->caller);
 		if (c) {
@@ -255,14 +420,34 @@ static int caller_cmp(const void *x, const void *y)
 
 struct vt_caller *vt_agg_callers(const struct vt_agg *a, size_t *n)
 {
-	struct vt_caller *out = malloc((a->ncallers + a->areas_used + 1) * sizeof(*out));
+	struct vt_caller *out = malloc((a->ncallers + a->areas_used + 2) * sizeof(*out));
 	size_t i, j, m;
+	int k;
 
 	*n = 0;
 	if (!out)
 		return NULL;
 	memcpy(out, a->callers, a->ncallers * sizeof(*out));
 	m = a->ncallers;
+	/* Freed while pending: as caller 0 until (if ever) a vmalloc claims them. */
+	for (i = 0; i < a->tasks_cap; i++) {
+		for (k = 0; a->tasks[i].pid && k < a->tasks[i].n; k++) {
+			const struct vt_pending *p = &a->tasks[i].st[k];
+
+			if (!p->freed || !p->guard)
+				continue;
+			for (j = 0; j < m && out[j].caller; j++)
+				;
+			if (j == m) {
+				memset(&out[m++], 0, sizeof(*out));
+				out[j].caller = 0;
+			}
+			out[j].areas++;
+			out[j].bytes += p->guard;
+			out[j].freed_areas++;
+			out[j].freed_bytes += p->freed_guard;
+		}
+	}
 	/* Areas still live count as reserved by their caller. */
 	for (i = 0; i < a->areas_cap; i++) {
 		const struct vt_area *e = &a->areas[i];
@@ -311,7 +496,53 @@ static const char *name_caller(const struct vt_print *p, unsigned long long call
 	return buf;
 }
 
-void vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
+unsigned long long vt_loss_lost(const struct vt_loss *l)
+{
+	return l->overrun + l->dropped + l->commit_overrun;
+}
+
+/* The number after "NAME: " at a line's start in TEXT; false if there is none. */
+static bool stat_line(const char *text, const char *name, unsigned long long *v)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, name, len) && p[len] == ':') {
+			*v = strtoull(p + len + 1, NULL, 10);
+			return true;
+		}
+	}
+	return false;
+}
+
+int vt_loss_add_stats(struct vt_loss *l, const char *text, unsigned long long *entries)
+{
+	unsigned long long v = 0;
+
+	if (entries)
+		*entries = stat_line(text, "entries", &v) ? v : 0;
+	if (!stat_line(text, "overrun", &v))
+		return -1;
+	l->overrun += v;
+	if (stat_line(text, "commit overrun", &v))
+		l->commit_overrun += v;
+	if (stat_line(text, "dropped events", &v))
+		l->dropped += v;
+	l->known = true;
+	return 0;
+}
+
+int vt_output_check(FILE *f)
+{
+	if (fflush(f) || ferror(f)) {
+		fprintf(stderr, "vmtrace: cannot write the report: %s\n", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+int vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
 {
 	const struct vm_tree_counts *s = &a->tree;
 	unsigned long long allocs = 0, nested = 0, cnt;
@@ -395,17 +626,18 @@ void vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
 	}
 	free(cs);
 	if (p->loss && p->loss->known)
-		printf("\nevents: %llu read; lost %llu (ring buffer overrun %llu, dropped %llu, commit overrun %llu, missed by the reader %llu)\n",
-		       a->records, p->loss->overrun + p->loss->dropped + p->loss->commit_overrun + p->loss->missed,
-		       p->loss->overrun, p->loss->dropped, p->loss->commit_overrun, p->loss->missed);
+		printf("\nevents: %llu read; lost %llu (ring buffer overrun %llu, dropped %llu, commit overrun %llu); "
+		       "gaps the reader saw: %llu events%s\n",
+		       a->records, vt_loss_lost(p->loss), p->loss->overrun, p->loss->dropped, p->loss->commit_overrun,
+		       p->loss->missed, p->loss->missed_unknown ? " and some not counted" : "");
 	else
 		printf("\nevents: %llu read\n", a->records);
 	if (a->nomem)
 		printf("out of memory: some areas were not tracked; guard figures are incomplete\n");
-	fflush(stdout);
+	return vt_output_check(stdout);
 }
 
-void vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p)
+int vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p)
 {
 	unsigned long long allocs = 0, nested = 0, cnt, lost = 0;
 	const struct vt_loss *l = p->loss;
@@ -422,7 +654,7 @@ void vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p
 			nested = cnt;
 	}
 	if (l && l->known)
-		lost = l->overrun + l->dropped + l->commit_overrun + l->missed;
+		lost = vt_loss_lost(l);
 	fprintf(f, "{");
 	if (p->timestamp) {
 		json_kv_str(f, "time", now_hms(buf, sizeof(buf)), 1);
@@ -458,8 +690,10 @@ void vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p
 	free(cs);
 	fprintf(f, "]},\"events\":{\"records\":%llu,\"lost\":%llu", a->records, lost);
 	if (l && l->known)
-		fprintf(f, ",\"overrun\":%llu,\"dropped\":%llu,\"commit_overrun\":%llu,\"missed\":%llu",
-			l->overrun, l->dropped, l->commit_overrun, l->missed);
+		fprintf(f, ",\"overrun\":%llu,\"dropped\":%llu,\"commit_overrun\":%llu",
+			l->overrun, l->dropped, l->commit_overrun);
+	if (l)
+		fprintf(f, ",\"missed\":%llu,\"missed_unknown\":%s", l->missed, l->missed_unknown ? "true" : "false");
 	fprintf(f, ",\"incomplete\":%s}}\n", a->nomem ? "true" : "false");
-	fflush(f);
+	return vt_output_check(f);
 }

@@ -18,6 +18,7 @@ enum { KSTAGE_NONE, KSTAGE_SIZE, KSTAGE_RESERVE, KSTAGE_PAGE_ARRAY, KSTAGE_PAGES
 
 struct vt_alloc {		/* vmalloc_alloc_stages */
 	unsigned long long addr, size, caller, total_ns;
+	int pid;		/* common_pid: pairs it with its task's reservation */
 	unsigned long long ns[VM_STAGE_TOTAL];	/* reserve..publish */
 	int kstage;		/* failed stage, KSTAGE_NONE on success */
 	bool nested;
@@ -25,6 +26,7 @@ struct vt_alloc {		/* vmalloc_alloc_stages */
 
 struct vt_reserve {		/* vmalloc_va_reserved */
 	unsigned long long addr, guard;
+	int pid;		/* common_pid */
 	unsigned int depth, purges;
 	bool pool_hit, failed;
 };
@@ -41,7 +43,28 @@ struct vt_hist {
 /* A reserved area, until freed: its guard and, once its vmalloc ends, its caller. */
 struct vt_area {
 	unsigned long long addr, caller, guard;
+	int pid;		/* the task that reserved it */
 	bool used, known;	/* known: its vmalloc_alloc_stages came */
+};
+
+/*
+ * A task's reservations whose vmalloc_alloc_stages has not come yet (a
+ * stack: a nested vmalloc reserves and ends inside its parent). vmtree
+ * names an area by the innermost vmalloc open in the reserving task; here
+ * the task's next vmalloc_alloc_stages pops it, whatever its addr (0 on
+ * failure). An area freed before that (a vmalloc failing after its
+ * reservation) waits here with its free.
+ */
+struct vt_pending {
+	unsigned long long addr, guard, freed_guard;
+	bool failed, freed;
+};
+
+#define VT_TASK_DEPTH	32	/* deeper: the oldest are reservations outside vmalloc (vmap) */
+
+struct vt_task {
+	int pid, n;		/* pid 0: a free slot */
+	struct vt_pending st[VT_TASK_DEPTH];
 };
 
 struct vt_caller {
@@ -64,6 +87,8 @@ struct vt_agg {
 	size_t areas_cap, areas_used;
 	struct vt_caller *callers;	/* freed areas' guards and areas overwritten */
 	size_t ncallers;
+	struct vt_task *tasks;	/* open addressing, by pid */
+	size_t tasks_cap, tasks_used;
 
 	unsigned long long records;	/* every record seen */
 	bool nomem;		/* an allocation failed: figures incomplete */
@@ -89,9 +114,24 @@ typedef const char *(*vt_namer)(void *ctx, unsigned long long addr, char *buf, s
 /* What the report says about events lost on the way (the ring buffer). */
 struct vt_loss {
 	unsigned long long overrun, dropped, commit_overrun;	/* from per_cpu/cpuN/stats */
-	unsigned long long missed;	/* records lost as the reader saw them */
+	/*
+	 * Records flagged as following missed events: the same losses as the
+	 * overrun, seen by the reader (so not added to lost); missed_unknown:
+	 * some flagged without a count.
+	 */
+	unsigned long long missed;
+	bool missed_unknown;
 	bool known;		/* the counts could be read */
 };
+
+/* What the ring buffer lost: overrun + dropped + commit overrun. */
+unsigned long long vt_loss_lost(const struct vt_loss *l);
+/*
+ * Adds one per-CPU stats text (the kernel's per_cpu/cpuN/stats, or one
+ * CPU's part of a trace-cmd file's cpustats) into L; *ENTRIES (if not NULL)
+ * gets its "entries:". Returns 0, or -1 if it has no "overrun:" line.
+ */
+int vt_loss_add_stats(struct vt_loss *l, const char *text, unsigned long long *entries);
 
 struct vt_print {
 	const char *source;	/* "live", "kernel" or "report" */
@@ -102,7 +142,10 @@ struct vt_print {
 	bool timestamp;
 };
 
-void vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p);
-void vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p);
+/* Both return 0, or -1 if the output could not be written (said why on stderr). Text: stdout. */
+int vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p);
+int vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p);
+/* Flushes F and checks its error flag: 0, or -1 having said why. */
+int vt_output_check(FILE *f);
 
 #endif /* __VMTRACE_AGG_H */

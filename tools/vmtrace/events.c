@@ -110,6 +110,7 @@ int vt_events_record(struct vt_events *ev, struct tep_record *rec)
 			},
 			.kstage = (int)val(ev, rec, F_ST_STAGE, &bad),
 			.nested = val(ev, rec, F_ST_NESTED, &bad) != 0,
+			.pid = tep_data_pid(ev->tep, rec),
 		};
 
 		if (!bad)
@@ -122,6 +123,7 @@ int vt_events_record(struct vt_events *ev, struct tep_record *rec)
 			.purges = (unsigned int)val(ev, rec, F_RES_PURGES, &bad),
 			.pool_hit = val(ev, rec, F_RES_POOL_HIT, &bad) != 0,
 			.failed = val(ev, rec, F_RES_FAILED, &bad) != 0,
+			.pid = tep_data_pid(ev->tep, rec),
 		};
 
 		if (!bad)

@@ -9,6 +9,7 @@
  * and sums are exact. Guard pages by caller and frees need the pairing the
  * live path does (address to caller): not here.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,28 +33,59 @@ struct khist {
 	unsigned long long failed_kstage[8];
 	struct vm_tree_counts tree;
 	unsigned long long depth[VM_MAX_DEPTH];
+	unsigned long long dropped;	/* the hist tables' "Dropped:": entries that did not fit */
 };
 
-/* The triggers set, as written: "!" and the same text removes one (filter included). */
-#define MAX_TRIGGERS 8
-static struct { const char *event; char cmd[8192]; } triggers[MAX_TRIGGERS];
+/*
+ * The triggers set: a hist per stage, the failed stages, two on
+ * vmalloc_va_reserved. Each kept as its spec and filter: the same text with
+ * ":pause" pauses it, with "!" removes it.
+ */
+#define NR_TRIGGERS	(VM_NR_STAGES + 3)
+static struct { const char *event; char *spec, *filter; } triggers[NR_TRIGGERS];
 static int ntriggers;
+
+/* Writes "[!]SPEC[:pause][ if FILTER]" to EVENT's trigger file. */
+static int write_trigger(struct vt_trace *t, int i, const char *prefix, const char *suffix)
+{
+	char *cmd;
+	int ret;
+
+	if (asprintf(&cmd, "%s%s%s%s%s", prefix, triggers[i].spec, suffix, triggers[i].filter ? " if " : "",
+		     triggers[i].filter ? triggers[i].filter : "") < 0)
+		return -1;
+	ret = tracefs_event_file_append(t->inst, "vmalloc", triggers[i].event, "trigger", cmd);
+	if (ret < 0)
+		fprintf(stderr, "vmtrace: the kernel refused the hist trigger '%s' on vmalloc:%s: %s\n", cmd,
+			triggers[i].event, strerror(errno));
+	free(cmd);
+	return ret < 0 ? -1 : 0;
+}
 
 static int add_trigger(struct vt_trace *t, const char *event, const char *spec, const char *f1, const char *f2)
 {
-	char *cmd = triggers[ntriggers].cmd;
-	size_t len = sizeof(triggers[0].cmd);
+	int i = ntriggers;
 
-	snprintf(cmd, len, "%s%s%s%s%s%s", spec, f1 || f2 ? " if " : "", f1 ? f1 : "",
-		 f1 && f2 ? " && " : "", f2 ? "(" : "", f2 ? f2 : "");
-	if (f2)
-		strncat(cmd, ")", len - strlen(cmd) - 1);
-	if (tracefs_event_file_append(t->inst, "vmalloc", event, "trigger", cmd) < 0) {
-		fprintf(stderr, "vmtrace: the kernel refused the hist trigger '%s' on vmalloc:%s: %s\n", cmd, event,
-			strerror(errno));
+	if (i >= NR_TRIGGERS) {
+		fprintf(stderr, "vmtrace: internal error: more than %d hist triggers\n", NR_TRIGGERS);
 		return -1;
 	}
-	triggers[ntriggers++].event = event;
+	triggers[i].event = event;
+	triggers[i].spec = strdup(spec);
+	triggers[i].filter = NULL;
+	if (!triggers[i].spec ||
+	    ((f1 || f2) && asprintf(&triggers[i].filter, "%s%s%s%s%s", f1 ? f1 : "", f1 && f2 ? " && " : "",
+				    f2 ? "(" : "", f2 ? f2 : "", f2 ? ")" : "") < 0)) {
+		free(triggers[i].spec);
+		fprintf(stderr, "vmtrace: out of memory\n");
+		return -1;
+	}
+	if (write_trigger(t, i, "", "")) {
+		free(triggers[i].spec);
+		free(triggers[i].filter);
+		return -1;
+	}
+	ntriggers++;
 	return 0;
 }
 
@@ -89,10 +121,14 @@ static int read_hist(struct vt_trace *t, const char *event, const char *keys,
 		return -1;
 	}
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *d = line + strspn(line, " ");
+
 		if (!strncmp(line, "# trigger info: ", 16))
 			ours = strstr(line, keys) != NULL;
 		else if (ours && line[0] == '{')
 			fn(k, 0, line);
+		else if (ours && !strncmp(d, "Dropped:", 8))
+			k->dropped += strtoull(d + 8, NULL, 10);
 	}
 	free(s);
 	return 0;
@@ -169,7 +205,7 @@ static void on_guard_line(struct khist *k, int unused, const char *line)
 	}
 }
 
-static void print_khist(const struct khist *k)
+static int print_khist(const struct khist *k)
 {
 	unsigned long long allocs = k->count[0][VM_STAGE_TOTAL] + k->count[1][VM_STAGE_TOTAL], failed = 0;
 	bool first = true;
@@ -200,11 +236,11 @@ static void print_khist(const struct khist *k)
 				printf("]}");
 				first = false;
 			}
+		/* Frees and VM_NO_GUARD need the address pairing: not measured, so not printed. */
 		printf("],\"tree\":{");
-		schema_tree(stdout, &k->tree, k->depth, VM_MAX_DEPTH);
-		printf("}}\n");
-		fflush(stdout);
-		return;
+		schema_tree_reserved_only(stdout, &k->tree, k->depth, VM_MAX_DEPTH);
+		printf("},\"dropped\":%llu}\n", k->dropped);
+		return vt_output_check(stdout);
 	}
 	for (n = 0; n < 2; n++)
 		for (st = 0; st < VM_NR_STAGES; st++) {
@@ -222,6 +258,8 @@ static void print_khist(const struct khist *k)
 	printf("vmap area reservations: %llu (failed %llu), pool hits %llu, free-tree searches %llu (nodes %llu), "
 	       "purge retries %llu; guard pages reserved: %llu bytes\n", k->tree.reserved, k->tree.failed,
 	       k->tree.pool_hits, k->tree.tree_searches, k->tree.depth_sum, k->tree.purges, k->tree.guard_bytes);
+	printf("(frees and guard pages by caller: not with --kernel)\n");
+	return vt_output_check(stdout);
 }
 
 int vt_khist_run(struct vt_trace *t, const char *filter_stages, const char *filter_res)
@@ -230,7 +268,7 @@ int vt_khist_run(struct vt_trace *t, const char *filter_stages, const char *filt
 	char spec[256];
 	int st, ret = 1;
 	struct timespec step = { 0, 100 * 1000 * 1000 };
-	long waited = 0;
+	long long waited = 0;
 
 	if (!k)
 		return 1;
@@ -250,10 +288,14 @@ int vt_khist_run(struct vt_trace *t, const char *filter_stages, const char *filt
 	fprintf(stderr, "Tracing vmalloc stages into hist triggers (tracefs instance %s)... Hit Ctrl-C to end.\n",
 		t->name);
 	/* Triggers fire whether or not the events are recorded: nothing to read until the end. */
-	while (!vt_exiting && (!env.interval || waited < env.interval * 1000L)) {
+	while (!vt_exiting && (!env.interval || waited < env.interval * 1000LL)) {
 		nanosleep(&step, NULL);
 		waited += 100;
 	}
+	/* Paused, the tables hold still while they are read one after the other. */
+	for (st = 0; st < ntriggers; st++)
+		if (write_trigger(t, st, "", ":pause"))
+			goto out;
 	/* Read one after the other: a vmalloc meanwhile may show in some and not others. */
 	for (cur_stage = 0; cur_stage < VM_NR_STAGES; cur_stage++) {
 		snprintf(spec, sizeof(spec), "keys=nested,%s.log2:", stage_fields[cur_stage]);
@@ -264,18 +306,22 @@ int vt_khist_run(struct vt_trace *t, const char *filter_stages, const char *filt
 	    read_hist(t, "vmalloc_va_reserved", "keys=failed,pool_hit,depth:", on_reserve_line, k) ||
 	    read_hist(t, "vmalloc_va_reserved", "keys=guard,purges:", on_guard_line, k))
 		goto out;
-	print_khist(k);
+	if (print_khist(k))
+		goto out;
+	if (k->dropped) {
+		fprintf(stderr, "vmtrace: the hist tables were full: %llu events dropped, the figures are incomplete\n",
+			k->dropped);
+		goto out;
+	}
 	ret = 0;
 out:
 	/* A trigger holds its event: the instance cannot go before them. */
 	while (ntriggers-- > 0) {
-		char cmd[8200];
-
-		snprintf(cmd, sizeof(cmd), "!%s", triggers[ntriggers].cmd);
-		if (tracefs_event_file_append(t->inst, "vmalloc", triggers[ntriggers].event, "trigger", cmd) < 0)
-			fprintf(stderr, "vmtrace: cannot remove the hist trigger '%s': %s\n", triggers[ntriggers].cmd,
-				strerror(errno));
+		write_trigger(t, ntriggers, "!", "");
+		free(triggers[ntriggers].spec);
+		free(triggers[ntriggers].filter);
 	}
+	ntriggers = 0;
 	free(k);
 	return ret;
 }

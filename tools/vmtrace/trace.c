@@ -76,7 +76,7 @@ void vt_trace_stop(struct vt_trace *t)
 
 void vt_trace_loss(struct vt_trace *t, struct vt_loss *loss)
 {
-	char path[64], *s, *p;
+	char path[64], *s;
 	int cpu, ncpu = sysconf(_SC_NPROCESSORS_CONF);
 
 	memset(loss, 0, sizeof(*loss));
@@ -85,13 +85,7 @@ void vt_trace_loss(struct vt_trace *t, struct vt_loss *loss)
 		s = tracefs_instance_file_read(t->inst, path, NULL);
 		if (!s)
 			continue;
-		loss->known = true;
-		if ((p = strstr(s, "\noverrun: ")) || (p = strstr(s, "overrun: ")) == s)
-			loss->overrun += strtoull(strchr(p, ':') + 1, NULL, 10);
-		if ((p = strstr(s, "commit overrun: ")))
-			loss->commit_overrun += strtoull(strchr(p, ':') + 1, NULL, 10);
-		if ((p = strstr(s, "dropped events: ")))
-			loss->dropped += strtoull(strchr(p, ':') + 1, NULL, 10);
+		vt_loss_add_stats(loss, s, NULL);
 		free(s);
 	}
 }

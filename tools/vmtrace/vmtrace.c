@@ -37,7 +37,7 @@ static const struct argp_option common_opts[] = {
 	{ "comm", 'c', "COMM", 0, "Only tasks with this name", 0 },
 	{ "min-size", OPT_MIN, "SIZE", 0, "Only allocations of at least SIZE bytes (K, M, G suffixes)", 0 },
 	{ "max-size", OPT_MAX, "SIZE", 0, "Only allocations of at most SIZE bytes", 0 },
-	{ "filter", 'F', "EXPR", 0, "hist: an ftrace filter on vmalloc_alloc_stages' fields, ANDed with the others", 0 },
+	{ "filter", 'F', "EXPR", 0, "hist: an ftrace filter on vmalloc_alloc_stages' fields, ANDed with the task's (kernel-side: a filtered-out allocation also loses its areas' caller)", 0 },
 	{ "microseconds", 'u', NULL, 0, "Histograms in microseconds (default nanoseconds)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Histograms in milliseconds", 0 },
 	{ "json", 'j', NULL, 0, "JSON, one object per report (the schema of vmlat -j and vmtree -j)", 0 },
@@ -119,6 +119,8 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		env.unit_div = key == 'u' ? 1000 : 1000000;
 		break;
 	case 'F':
+		if (!*arg || strlen(arg) >= VT_FILTER_MAX)
+			argp_error(state, "invalid filter: 1 to %d bytes", VT_FILTER_MAX - 1);
 		env.filter = arg;
 		break;
 	case 'j':
@@ -181,31 +183,68 @@ static error_t parse_sub(int key, char *arg, struct argp_state *state)
 
 static void on_signal(int sig)
 {
-	vt_exiting = 1;
+	vt_exiting = sig;
 }
 
+/* tep_find_function_info() returns 1 when ADDR is in a known function. */
 const char *vt_tep_namer(void *ctx, unsigned long long addr, char *buf, size_t len)
 {
-	unsigned long long start;
-	unsigned long size;
-	const char *name;
+	unsigned long long start = 0;
+	unsigned long size = 0;
+	const char *name = NULL;
 
-	if (!tep_find_function_info(ctx, addr, &name, &start, &size) && name && addr - start < size)
+	if (tep_find_function_info(ctx, addr, &name, &start, &size) == 1 && name && addr >= start &&
+	    (!size || addr - start < size))
 		snprintf(buf, len, "%s+0x%llx", name, addr - start);
 	else
 		snprintf(buf, len, "0x%llx", addr);
 	return buf;
 }
 
+/* Live callers are named from /proc/kallsyms, read once (the file's own in report). */
+static void load_kallsyms(struct tep_handle *tep)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *buf = malloc(cap), *n;
+	FILE *f = fopen("/proc/kallsyms", "r");
+	size_t got;
+
+	if (!f || !buf) {
+		fprintf(stderr, "vmtrace: cannot read /proc/kallsyms: callers as addresses\n");
+		goto out;
+	}
+	while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += got;
+		if (cap - len > 1)
+			continue;
+		n = realloc(buf, cap * 2);
+		if (!n)
+			goto out;
+		buf = n;
+		cap *= 2;
+	}
+	buf[len] = 0;
+	if (tep_parse_kallsyms(tep, buf))
+		fprintf(stderr, "vmtrace: cannot parse /proc/kallsyms: callers as addresses\n");
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+}
+
 /*
  * The kernel-side filters: the task (-p: common_pid of the process's
- * threads now; -c: comm) for allocations and reservations, the size for
- * allocations. Frees are never filtered: vmtree counts the free of an area
- * it saw reserved whoever frees it.
+ * threads now; -c: comm), the same on allocations and reservations, so that
+ * an area meets its vmalloc's event (the caller). The sizes are applied in
+ * user space (agg.c), as report does: a kernel-side size filter would drop
+ * the event that names the areas' caller. -F is the exception: it stays a
+ * kernel filter on vmalloc_alloc_stages (its fields, any expression).
+ * Frees are never filtered: vmtree counts the free of an area it saw
+ * reserved whoever frees it.
  */
 static int build_filters(char *stages, char *res, size_t len)
 {
-	char task[4096] = "", buf[64];
+	char task[4096] = "";
 	size_t n = 0;
 
 	if (env.pid) {
@@ -226,6 +265,11 @@ static int build_filters(char *stages, char *res, size_t len)
 			n += snprintf(task + n, sizeof(task) - n, "%scommon_pid == %s", task[1] ? " || " : "",
 				      d->d_name);
 		}
+		if (d) {
+			fprintf(stderr, "vmtrace: process %d has too many threads for a kernel filter\n", env.pid);
+			closedir(dir);
+			return -1;
+		}
 		closedir(dir);
 		snprintf(task + n, sizeof(task) - n, ")");
 	}
@@ -239,22 +283,13 @@ static int build_filters(char *stages, char *res, size_t len)
 		n = strlen(stages);
 		snprintf(stages + n, len - n, "%s(%s)", n ? " && " : "", env.filter);
 	}
-	if (env.min_size) {
-		snprintf(buf, sizeof(buf), "size >= %llu", env.min_size);
-		n = strlen(stages);
-		snprintf(stages + n, len - n, "%s%s", n ? " && " : "", buf);
-	}
-	if (env.max_size != ULLONG_MAX) {
-		snprintf(buf, sizeof(buf), "size <= %llu", env.max_size);
-		n = strlen(stages);
-		snprintf(stages + n, len - n, "%s%s", n ? " && " : "", buf);
-	}
 	return 0;
 }
 
 struct live {
 	struct vt_events ev;
 	unsigned long long missed;
+	bool missed_unknown;
 };
 
 static int on_live_record(struct tep_event *e, struct tep_record *rec, int cpu, void *data)
@@ -263,6 +298,8 @@ static int on_live_record(struct tep_event *e, struct tep_record *rec, int cpu, 
 
 	if (rec->missed_events > 0)
 		l->missed += rec->missed_events;
+	else if (rec->missed_events < 0)
+		l->missed_unknown = true;
 	vt_events_record(&l->ev, rec);
 	return 0;
 }
@@ -294,7 +331,8 @@ static int hist_live(struct vt_trace *t)
 		.namer = vt_tep_namer, .namer_ctx = t->tep,
 	};
 	char err[256];
-	int reports = 0, ret = 1, ms;
+	int reports = 0, ret = 1;
+	long long ms;
 	bool last = false;
 
 	vt_agg_init(&agg);
@@ -310,10 +348,11 @@ static int hist_live(struct vt_trace *t)
 		fprintf(stderr, "vmtrace: cannot turn tracing on in %s: %s\n", t->name, strerror(errno));
 		goto out;
 	}
+	load_kallsyms(t->tep);
 	fprintf(stderr, "Tracing vmalloc stages and vmap areas (tracefs instance %s)... Hit Ctrl-C to end.\n",
 		t->name);
 	while (!last) {
-		for (ms = 0; !vt_exiting && (!env.interval || ms < env.interval * 1000); ms += 100) {
+		for (ms = 0; !vt_exiting && (!env.interval || ms < env.interval * 1000LL); ms += 100) {
 			sleep_ms(100);
 			if (drain(t, &l))
 				goto out;
@@ -327,10 +366,9 @@ static int hist_live(struct vt_trace *t)
 		}
 		vt_trace_loss(t, &loss);
 		loss.missed = l.missed;
-		if (env.json)
-			vt_agg_print_json(stdout, &agg, &p);
-		else
-			vt_agg_print_text(&agg, &p);
+		loss.missed_unknown = l.missed_unknown;
+		if (env.json ? vt_agg_print_json(stdout, &agg, &p) : vt_agg_print_text(&agg, &p))
+			goto out;
 		vt_agg_next_interval(&agg);
 		reports++;
 	}
@@ -355,7 +393,7 @@ static int cmd_hist(void)
 	if (vt_trace_create(&t, env.kernel ? 0 : env.buffer_kb))
 		goto out;
 	if (vt_exiting)
-		goto out;
+		goto stopped;
 	if (env.kernel) {
 		ret = vt_khist_run(&t, fst[0] ? fst : NULL, fres[0] ? fres : NULL);
 		goto out;
@@ -365,7 +403,12 @@ static int cmd_hist(void)
 				    i == VT_EV_STAGES ? (fst[0] ? fst : NULL) :
 				    i == VT_EV_RESERVED ? (fres[0] ? fres : NULL) : NULL))
 			goto out;
+	if (vt_exiting)
+		goto stopped;
 	ret = hist_live(&t);
+	goto out;
+stopped:
+	fprintf(stderr, "vmtrace: %s while starting: stopped before tracing\n", strsignal(vt_exiting));
 out:
 	vt_trace_destroy(&t);
 	return ret;
@@ -374,9 +417,16 @@ out:
 static int cmd_record(void)
 {
 	const char *out = env.output ? env.output : "trace.dat";
-	char *argv[64];
-	int n = 0, i;
+	char **argv;
+	int n = 0, i, ncmd = 0;
 
+	while (env.cmd && env.cmd[ncmd])
+		ncmd++;
+	argv = calloc(ncmd + 8, sizeof(*argv));
+	if (!argv) {
+		fprintf(stderr, "vmtrace: out of memory\n");
+		return 1;
+	}
 	argv[n++] = "trace-cmd";
 	argv[n++] = "record";
 	argv[n++] = "-q";
@@ -384,11 +434,13 @@ static int cmd_record(void)
 	argv[n++] = "vmalloc";
 	argv[n++] = "-o";
 	argv[n++] = (char *)out;
-	for (i = 0; env.cmd && env.cmd[i] && n < 63; i++)
+	for (i = 0; i < ncmd; i++)
 		argv[n++] = env.cmd[i];
 	argv[n] = NULL;
+	signal(SIGPIPE, SIG_DFL);	/* trace-cmd's own, not this process's */
 	execvp("trace-cmd", argv);
 	fprintf(stderr, "vmtrace: cannot run trace-cmd: %s (install trace-cmd)\n", strerror(errno));
+	free(argv);
 	return 1;
 }
 
@@ -448,9 +500,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	/* Handlers before anything slow: a signal while starting still cleans up. */
+	/*
+	 * Handlers before anything slow: a signal while starting still cleans
+	 * up. SIGHUP and SIGQUIT end it as SIGINT does (the last report, the
+	 * instance removed); SIGPIPE is ignored: a write to a closed pipe fails
+	 * with EPIPE, which ends it with exit 1, instance removed.
+	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	argv[1] = argv[0];
 	if (argp_parse(&argp, argc - 1, argv + 1, ARGP_IN_ORDER, NULL, NULL))
 		return 1;

@@ -9,6 +9,7 @@
 #include "trace.h"
 
 #define VT_COMM_LEN	16
+#define VT_FILTER_MAX	4096	/* -F: the kernel takes a page */
 
 struct vt_env {
 	pid_t pid;
