@@ -4,7 +4,9 @@
 #    vmallocs of 4 MiB (each nesting an 8 KiB page array) under vmtrace hist,
 #    trace-cmd record, vmlat and vmtree at once, all started before it and
 #    stopped after it; then the same under vmtrace hist --kernel and vmlat;
-#    then vmtrace hist and vmtree on insmod (core-kernel callers to name).
+#    then vmtrace hist and vmtree on insmod (core-kernel callers to name);
+#    then vmtrace hist, vmlat and vmtree on the series' KUnit suite (failed
+#    allocations, VM_NO_GUARD). The worker migrates between CPUs meanwhile.
 #  cleanup: vmtrace hist ended by itself, SIGINT, SIGTERM, SIGHUP, SIGPIPE
 #    (its reader gone) and an error; the instances directory listed after
 #    each. Every wait is bounded: a hung vmtrace is killed, status 124.
@@ -58,7 +60,19 @@ agreement() {
 	start_tracer vmtrace '^Tracing' "$VMTRACE" hist -j -c $comm || return 1
 	start_tracer lat '^Tracing' "$BPF/vmlat" -j -c $comm || return 1
 	start_tracer tree '^Tracing' "$BPF/vmtree" -j -C -c $comm || return 1
+	# The worker moved between the CPUs all along: a task's reservation and
+	# its vmalloc's end on different CPUs' buffers.
+	(
+		cpu=0
+		while :; do
+			for p in $(pgrep -x "$comm"); do taskset -pc $cpu "$p" >/dev/null 2>&1 && echo moved; done
+			cpu=$((1 - cpu))
+		done >"$out/migrations"
+	) &
+	mig=$!
 	run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
+	kill $mig
+	wait $mig 2>/dev/null
 	for t in tree lat vmtrace; do stop_bounded $t; done
 	kill -INT $pid
 	wait_bounded $pid 120
@@ -73,6 +87,13 @@ agreement() {
 	start_tracer instree '^Tracing' "$BPF/vmtree" -j -C -c insmod || return 1
 	run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count=1
 	for t in instree ins; do stop_bounded $t; done
+	# Failures and VM_NO_GUARD: the series' KUnit suite (booted with kunit.enable=1).
+	start_tracer kvmtrace '^Tracing' "$VMTRACE" hist -j -c kunit_try_catch || return 1
+	start_tracer kulat '^Tracing' "$BPF/vmlat" -j -c kunit_try_catch || return 1
+	start_tracer kutree '^Tracing' "$BPF/vmtree" -j -C -c kunit_try_catch || return 1
+	run_kunit_suite vmalloc_stages
+	echo $? >"$out/kunit.rc"
+	for t in kutree kulat kvmtrace; do stop_bounded $t; done
 	ls /sys/kernel/tracing/instances >"$out/instances-after"
 }
 

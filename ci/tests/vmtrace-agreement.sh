@@ -12,9 +12,9 @@
 loops=100
 vmtrace=$BUILD/tools/vmtrace
 res=$(new_results)
-ci/vmrun -q -r "$res" -- ci/guest/vmtrace.sh agreement $loops ||
+ci/vmrun -q -c 2 -r "$res" -a "kunit.enable=1 kunit.filter_glob=vmalloc_stages" -- ci/guest/vmtrace.sh agreement $loops ||
 	fail "guest run failed: $(tail -n 5 "$res"/*.err "$res/trace-cmd.log" 2>/dev/null)"
-for t in vmtrace lat tree trace-cmd klat khist instree; do
+for t in vmtrace lat tree trace-cmd klat khist instree kutree kulat kvmtrace kunit; do
 	expect_eq "$t exit status" "$(cat "$res/$t.rc")" 0
 done
 "$vmtrace" report -i "$res/trace.dat" -j -c vmalloc_test/0 >"$res/report.out" 2>"$res/report.err" ||
@@ -76,4 +76,19 @@ expect_eq "vmtrace hist on insmod exit status" "$(cat "$res/ins.rc")" 0
 same "vmtrace hist vs vmtree on insmod: guard pages by caller" "$res/ins.out" '[.tree.guard_by_caller[] | del(.caller)]' \
 	"$res/instree.out" '[.guard_by_caller[] | del(.caller)]'
 same_names "vmtrace hist on insmod" "$res/ins.out" .tree.guard_by_caller "$res/instree.out" need-core
+# The KUnit suite: failures (reserve, size, alignment) and VM_NO_GUARD vmallocs.
+ku=$res/kvmtrace.out
+same "KUnit: vmtrace vs vmlat: hists" "$ku" .hists "$res/kulat.out" .hists
+same "KUnit: vmtrace vs vmlat: allocs, nested, failed" "$ku" '[.allocs, .nested, .failed, .failed_stage]' \
+	"$res/kulat.out" '[.allocs, .nested, .failed, .failed_stage]'
+same "KUnit: vmtrace vs vmtree: reservations, guard pages, VM_NO_GUARD" "$ku" '.tree | del(.guard_by_caller)' \
+	"$res/kutree.out" 'del(.guard_by_caller, .lost, .lost_frames, .stale, .missed_runs, .module_texts_lost)'
+same "KUnit: vmtrace vs vmtree: guard pages by caller" "$ku" '[.tree.guard_by_caller[] | del(.caller)]' \
+	"$res/kutree.out" '[.guard_by_caller[] | del(.caller)]'
+same_names "KUnit: vmtrace hist" "$ku" .tree.guard_by_caller "$res/kutree.out"
+[ "$(jq .failed "$ku")" -gt 0 ] || fail "KUnit: no failed allocation to compare"
+[ "$(jq .tree.guard.noguard_vmallocs "$ku")" -gt 0 ] || fail "KUnit: no VM_NO_GUARD vmalloc to compare"
+echo "ok: KUnit: $(jq .failed "$ku") failed allocations, $(jq .tree.guard.noguard_vmallocs "$ku") VM_NO_GUARD"
+# Best effort: the worker may end before the loop finds it (a short run under TCG).
+echo "note: the worker was moved between CPUs $(wc -l <"$res/migrations") times during the run"
 expect_eq "instances left in the guest" "$(cat "$res/instances-after")" ""
