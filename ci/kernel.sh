@@ -8,7 +8,7 @@
 #                                  and ci/kmod's test modules against it
 #   ci/kernel.sh version           print the kernel version in use
 #
-# Environment: KSRC (own 6.12.y tree, never modified), FLAVOR (bench|debug),
+# Environment: KSRC (own 6.12.y tree, never modified), FLAVOR (bench|debug|kcsan),
 # BUILD (output root, default ./build), JOBS (make -j, default nproc+1),
 # SERIES_UPTO=N (patched variant with only the first N patches: bisecting).
 set -euo pipefail

@@ -16,7 +16,8 @@ layers_for_flavor() {
 	case "$1" in
 	bench) echo "base tracing bench" ;;
 	debug) echo "base tracing debug" ;;
-	*) die "unknown FLAVOR '$1' (want: bench, debug)" ;;
+	kcsan) echo "base tracing kcsan" ;;
+	*) die "unknown FLAVOR '$1' (want: bench, debug, kcsan)" ;;
 	esac
 }
 

@@ -11,6 +11,9 @@
 #  3. the KUnit suite re-run 10 times under fork load, and the migration,
 #     pool and state-reader checks (series-kunit-loaded, series-concurrency).
 #  4. vmtrace report fuzzed for FUZZ_SECONDS (ci/fuzz-report.sh).
+#  5. ci/guest/stress.sh again on the patched and the baseline KCSAN kernel
+#     (FLAVOR=kcsan: KCSAN excludes KASAN); ci/kcsan-check.sh fails on a
+#     race in mm/vmalloc.c that only the patched kernel reports.
 set -uo pipefail
 prog=stress
 . "$(dirname "$0")/lib.sh"
@@ -33,9 +36,11 @@ step() { # name command...: run, log, report
 		failed=1
 	fi
 }
-for k in patched baseline; do
-	say "building the $k debug kernel"
-	FLAVOR=debug ci/kernel.sh build $k || die "the $k debug kernel did not build"
+for f in debug kcsan; do
+	for k in patched baseline; do
+		say "building the $k $f kernel"
+		FLAVOR=$f ci/kernel.sh build $k || die "the $k $f kernel did not build"
+	done
 done
 for k in patched baseline; do
 	kunit=
@@ -52,6 +57,16 @@ step kunit-loaded bash ci/tests/series-kunit-loaded.sh
 step concurrency bash ci/tests/series-concurrency.sh
 # vmtrace report's parser under libFuzzer + ASan, bounded (FUZZ_SECONDS, default 60).
 step fuzz-report ci/fuzz-report.sh
+# KCSAN reports races as BUG lines: -W, and kcsan-check.sh judges them.
+for k in patched baseline; do
+	kunit=
+	[ $k = baseline ] || kunit="kunit.enable=1 kunit.filter_glob=vmalloc_stages"
+	say "[$k kcsan] $threads threads x $loops loops, $rounds x 4 vmallocs at $prob% faults"
+	step "$k-kcsan-boot" ci/vmrun -q -W -c 2 -f kcsan -k $k -t 5400 -r "$out/$k-kcsan" -a "$kunit" -- \
+		ci/guest/stress.sh "$threads" "$loops" "$rounds" "$prob"
+done
+step kcsan-check ci/kcsan-check.sh "$out/patched-kcsan" "$out/baseline-kcsan"
+sed -n 's/^KCSAN reports\|^  .*patched .*baseline/&/p' "$out/kcsan-check.log"
 grep -h 'flips:\|reserve stage\|pool hits\|migrations' "$out"/*.log | sed 's/^/  /'
 say "results: $out"
 [ $failed = 0 ] || die "make stress failed (see above)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Guest side of make bench's tracer comparison: start one tracer, wait
 # until it is attached, run test_vmalloc, stop the tracer.
-# Usage: traced.sh none|vmlat|events|fentry|funclatency|bpftrace|hist
+# Usage: traced.sh none|vmlat|events|fentry|funclatency|bpftrace|hist|
+#                  vmtrace|vmtrace-kernel
 #                  [MODULE_PARAM=VALUE ...]
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 tracer=${1:?tracer}
@@ -17,6 +18,10 @@ bpftrace) start_tracer tracer '^Attaching' bpftrace "$VMSCOPE_TOP/bpf/scripts/vm
 # total-only tracer a user would pick. (Its stdout is a file here: stdbuf
 # makes its "Tracing" line show before it exits.)
 funclatency) start_tracer tracer '^Tracing' stdbuf -oL funclatency __vmalloc_node_range_noprof || exit 1 ;;
+# vmtrace (no BPF): records copied to user space through a private tracefs
+# instance, or (--kernel) histograms kept by hist triggers in the kernel.
+vmtrace) start_tracer tracer '^Tracing' "$VMSCOPE_TOP/build/tools/vmtrace" hist -j || exit 1 ;;
+vmtrace-kernel) start_tracer tracer '^Tracing' "$VMSCOPE_TOP/build/tools/vmtrace" hist --kernel -j || exit 1 ;;
 # ftrace hist triggers on vmalloc_alloc_stages, one per stage and the
 # total, top-level and nested apart: every stage, in the kernel, no BPF.
 hist)

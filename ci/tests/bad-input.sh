@@ -31,4 +31,12 @@ check 1 "older than .*base.config.*rebuild it" ci/vmrun -q -- true
 touch -d "$old" "$frag"
 ci/vmrun -q -- true || fail "the kernel is not accepted once the fragment is as old as before"
 echo "ok: accepted again once the fragment is not newer than the build"
+# Another flavor's layer is not an input of the bench kernel.
+other=configs/kcsan.config
+old2=$(stat -c %y "$other")
+trap 'touch -d "$old" "$frag"; touch -d "$old2" "$other"' EXIT
+touch -d "$(date -d "$(stat -c %y "$stamp") + 1 minute")" "$other"
+ci/vmrun -q -- true || fail "a newer $other made the bench kernel stale"
+touch -d "$old2" "$other"
+echo "ok: another flavor's config layer does not make the bench kernel stale"
 ! pgrep -f "qemu-system-x86_64.*$BUILD/results/bad-input" >/dev/null || fail "QEMU left running"
