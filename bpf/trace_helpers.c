@@ -382,18 +382,6 @@ void u64s_sub(__u64 *a, const __u64 *b, size_t n)
 		a[i] -= b[i];
 }
 
-long parse_positive(const char *arg, const char *what, struct argp_state *state)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v <= 0 || v > INT_MAX)
-		argp_error(state, "invalid %s '%s': want a positive integer", what, arg);
-	return v;
-}
-
 const char *timestamp(char *buf, size_t len)
 {
 	time_t t = time(NULL);

@@ -23,6 +23,7 @@ const char *ksyms__describe(const struct ksyms *ks, unsigned long addr, char *bu
 
 /* log2 histograms: lib/hist.h, shared with tools/vmtrace. */
 #include "hist.h"
+#include "args.h"
 
 /* A size for people: 4K, 2M. */
 const char *human_size(unsigned long long bytes, char *buf, size_t len);
@@ -36,7 +37,6 @@ int percpu_sum(int fd, const void *key, __u64 *sum, size_t words);
 void u64s_sub(__u64 *a, const __u64 *b, size_t n);
 
 /* argp helper: a positive int or an argp error naming WHAT. */
-long parse_positive(const char *arg, const char *what, struct argp_state *state);
 
 /*
  * Sleeps SECS seconds or until *STOP (set by a signal handler), refreshing

@@ -112,25 +112,6 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static unsigned long long parse_size(const char *arg, struct argp_state *state)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (end == arg || errno || arg[0] == '-')
-		argp_error(state, "invalid size '%s': want bytes, optionally with K, M or G", arg);
-	switch (*end) {
-	case 'k': case 'K': mul = 1ULL << 10; end++; break;
-	case 'm': case 'M': mul = 1ULL << 20; end++; break;
-	case 'g': case 'G': mul = 1ULL << 30; end++; break;
-	}
-	if (*end || v > ULLONG_MAX / mul)
-		argp_error(state, "invalid size '%s': want bytes, optionally with K, M or G", arg);
-	return v * mul;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	int i;

@@ -21,7 +21,8 @@
 # stack), (d) a bpftrace kprobe script measuring the same total, and (e)
 # ftrace hist triggers on vmalloc_alloc_stages (all stages, in the kernel,
 # no BPF), (f) vmtrace hist (records copied to user space from a tracefs
-# instance, no BPF) and (g) vmtrace hist --kernel (hist triggers); medians
+# instance, no BPF), (g) vmtrace hist --kernel (hist triggers) and (h)
+# vmslow with a threshold no allocation crosses (its fast path); medians
 # again: one boot's "no tracer" can be 1% off the next (the random cases
 # draw other sizes), as large as a tracer's whole cost.
 #
@@ -81,7 +82,7 @@ mem=1024
 
 # Tracer overhead: the patched kernel, one boot per tracer and round, same workload.
 # (c) and (d) measure only the total; (b) and (b2) measure every stage.
-TRACERS="none vmlat events funclatency fentry bpftrace hist vmtrace vmtrace-kernel"
+TRACERS="none vmlat events funclatency fentry bpftrace hist vmtrace vmtrace-kernel vmslow"
 if [ "$tracers" = 1 ]; then
 	for r in $(seq "$tracer_rounds"); do
 		for t in $TRACERS; do
@@ -137,10 +138,11 @@ if [ "$tracers" = 1 ]; then
 	echo "  (c) funclatency (bcc libbpf-tools): total only   (c2) vmlat -M fentry: total only, frame stack"
 	echo "  (d) bpftrace kprobe/kretprobe: total only   (e) ftrace hist triggers: every stage, in the kernel"
 	echo "  (f) vmtrace hist: every stage and area, records read from a tracefs instance   (g) vmtrace hist --kernel: hist triggers"
-	printf '%-30s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n' test "no tracer" "(b)" "(b2)" "(c)" "(c2)" "(d)" "(e)" "(f)" "(g)" "(b)/(c)" "(b)/(d)" "(b)/(e)"
-	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist, .added_pct.vmtrace, .added_pct["vmtrace-kernel"], .vmlat_vs_funclatency, .vmlat_vs_bpftrace, .vmlat_vs_hist] | @tsv' "$res/bench.json" |
-		while IFS=$'\t' read -r t n b b2 c c2 d e f g bc bd be; do
-			printf '%-30s %10s %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %8s %8s %8s\n' "$t" "$n" "$b" "$b2" "$c" "$c2" "$d" "$e" "$f" "$g" "$bc" "$bd" "$be"
+	echo "  (h) vmslow, threshold not crossed: per-allocation records of slow vmallocs, none slow enough"
+	printf '%-30s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n' test "no tracer" "(b)" "(b2)" "(c)" "(c2)" "(d)" "(e)" "(f)" "(g)" "(h)" "(b)/(c)" "(b)/(d)" "(b)/(e)"
+	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist, .added_pct.vmtrace, .added_pct["vmtrace-kernel"], .added_pct.vmslow, .vmlat_vs_funclatency, .vmlat_vs_bpftrace, .vmlat_vs_hist] | @tsv' "$res/bench.json" |
+		while IFS=$'\t' read -r t n b b2 c c2 d e f g h bc bd be; do
+			printf '%-30s %10s %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %8s %8s %8s\n' "$t" "$n" "$b" "$b2" "$c" "$c2" "$d" "$e" "$f" "$g" "$h" "$bc" "$bd" "$be"
 		done
 	echo "aim, (b) <= 0.5 x (c) and <= 0.25 x (d): met in $(jq '[.tracers[] | select(.aim_met)] | length' "$res/bench.json") of $(jq '.tracers | length' "$res/bench.json") cases"
 fi

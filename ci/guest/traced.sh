@@ -2,7 +2,7 @@
 # Guest side of make bench's tracer comparison: start one tracer, wait
 # until it is attached, run test_vmalloc, stop the tracer.
 # Usage: traced.sh none|vmlat|events|fentry|funclatency|bpftrace|hist|
-#                  vmtrace|vmtrace-kernel
+#                  vmtrace|vmtrace-kernel|vmslow
 #                  [MODULE_PARAM=VALUE ...]
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 tracer=${1:?tracer}
@@ -22,6 +22,9 @@ funclatency) start_tracer tracer '^Tracing' stdbuf -oL funclatency __vmalloc_nod
 # instance, or (--kernel) histograms kept by hist triggers in the kernel.
 vmtrace) start_tracer tracer '^Tracing' "$VMSCOPE_TOP/build/tools/vmtrace" hist -j || exit 1 ;;
 vmtrace-kernel) start_tracer tracer '^Tracing' "$VMSCOPE_TOP/build/tools/vmtrace" hist --kernel -j || exit 1 ;;
+# vmslow with a threshold (1000 s) no allocation crosses: the cost of its
+# fast path (vmalloc_alloc_enter kept per task, vmalloc_alloc_stages compared).
+vmslow) start_tracer tracer '^Tracing' "$BPF/vmslow" -t 1000000 || exit 1 ;;
 # ftrace hist triggers on vmalloc_alloc_stages, one per stage and the
 # total, top-level and nested apart: every stage, in the kernel, no BPF.
 hist)

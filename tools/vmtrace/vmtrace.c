@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <time.h>
 #include <unistd.h>
+#include "args.h"
 #include "vmtrace.h"
 #include "events.h"
 
@@ -60,37 +61,6 @@ static const struct argp_option record_opts[] = {
 	{ "output", 'o', "FILE", 0, "Where trace-cmd writes (default trace.dat)", 0 },
 	{},
 };
-
-static unsigned long long parse_size(const char *arg, struct argp_state *state)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (end == arg || errno || arg[0] == '-')
-		argp_error(state, "invalid size '%s': want bytes, optionally with K, M or G", arg);
-	switch (*end) {
-	case 'k': case 'K': mul = 1ULL << 10; end++; break;
-	case 'm': case 'M': mul = 1ULL << 20; end++; break;
-	case 'g': case 'G': mul = 1ULL << 30; end++; break;
-	}
-	if (*end || v > ULLONG_MAX / mul)
-		argp_error(state, "invalid size '%s': want bytes, optionally with K, M or G", arg);
-	return v * mul;
-}
-
-static long parse_positive(const char *arg, const char *what, struct argp_state *state)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || end == arg || v <= 0 || v > INT_MAX)
-		argp_error(state, "invalid %s '%s': want a positive integer", what, arg);
-	return v;
-}
 
 static const char *subcommand;
 

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Guest side of ci/tests/bpf-vmslow.sh: vmslow around test_vmalloc's worker
+# (vmalloc_test/0), whose allocations are known:
+#  - all: -t 0 -j, SMALL loops of fix_size (one 4 KiB vmalloc each);
+#  - slow: -t THRESHOLD_US -j, BIG loops of fix_size with nr_pages=1024
+#    (4 MiB, each nesting an 8 KiB page array), then SMALL loops of 4 KiB:
+#    the 4 MiB ones are to cross the threshold; slowall (-t 0, at the same
+#    time) is the ground truth the records are checked against;
+#  - text: -t 0 in text, SMALL loops of 4 KiB.
+# Usage: vmslow.sh SMALL BIG THRESHOLD_US
+. "$VMSCOPE_TOP/ci/guest/lib.sh"
+small=${1:?small} big=${2:?big} thresh=${3:?threshold}
+start_tracer all '^Tracing' "$BPF/vmslow" -t 0 -c vmalloc_test/0 -j || exit 1
+run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count="$small"
+stop_tracer all
+start_tracer slow '^Tracing' "$BPF/vmslow" -t "$thresh" -c vmalloc_test/0 -j || exit 1
+start_tracer slowall '^Tracing' "$BPF/vmslow" -t 0 -c vmalloc_test/0 -j || exit 1
+run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$big"
+run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count="$small"
+stop_tracer slow
+stop_tracer slowall
+start_tracer text '^Tracing' "$BPF/vmslow" -t 0 -c vmalloc_test/0 || exit 1
+run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count="$small"
+stop_tracer text
+bpftool prog show >"$VMSCOPE_RESULTS/progs-after"; echo $? >"$VMSCOPE_RESULTS/progs-after.rc"
+exit 0
