@@ -119,10 +119,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'u':
 	case 'm':
-		if (env.unit_div != 1 && strcmp(env.unit, key == 'u' ? "usecs" : "msecs"))
-			argp_error(state, "-u and -m exclude each other: one unit");
-		env.unit = key == 'u' ? "usecs" : "msecs";
-		env.unit_div = key == 'u' ? 1000 : 1000000;
+		parse_unit(key, &env.unit, &env.unit_div, state);
 		break;
 	case 'C':
 		env.by_caller = true;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include "args.h"
 
 long parse_positive(const char *arg, const char *what, struct argp_state *state)
@@ -34,4 +35,14 @@ unsigned long long parse_size(const char *arg, struct argp_state *state)
 	if (*end || v > ULLONG_MAX / mul)
 		argp_error(state, "invalid size '%s': want bytes, optionally with K, M or G", arg);
 	return v * mul;
+}
+
+void parse_unit(int key, const char **unit, unsigned long long *div, struct argp_state *state)
+{
+	const char *want = key == 'u' ? "usecs" : "msecs";
+
+	if (*div != 1 && strcmp(*unit, want))
+		argp_error(state, "-u and -m exclude each other: one unit");
+	*unit = want;
+	*div = key == 'u' ? 1000 : 1000000;
 }

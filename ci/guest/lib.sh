@@ -29,12 +29,31 @@ start_tracer() {
 	return 1
 }
 
-# stop_tracer NAME: SIGINT, wait, exit status into NAME.rc (and returned).
+# wait_bounded PID [SECONDS]: wait for PID, killing it after SECONDS
+# (default 300: a debug kernel under TCG is slow): its exit status, 124 if
+# it had to be killed. A hung tracer fails its test instead of the guest
+# running into vmrun's timeout.
+wait_bounded() {
+	local pid=$1 secs=${2:-300} i
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "pid $pid still running after ${secs}s: killed" >&2
+		kill -KILL "$pid"
+		wait "$pid"
+		return 124
+	fi
+	wait "$pid"
+}
+
+# stop_tracer NAME: SIGINT, a bounded wait, exit status into NAME.rc (and returned).
 stop_tracer() {
 	local pid rc
 	pid=$(tracer_pid "$1")
 	kill -INT "$pid"
-	wait "$pid"
+	wait_bounded "$pid"
 	rc=$?
 	echo $rc >"$VMSCOPE_RESULTS/$1.rc"
 	return $rc

@@ -15,34 +15,6 @@ VMTRACE=$VMSCOPE_TOP/build/tools/vmtrace
 out=$VMSCOPE_RESULTS
 comm=vmalloc_test/0
 
-# wait_bounded PID [SECONDS]: wait for PID, killing it after SECONDS (60):
-# its exit status, 124 if it had to be killed.
-wait_bounded() {
-	local pid=$1 secs=${2:-60} i
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "pid $pid still running after ${secs}s: killed" >&2
-		kill -KILL "$pid"
-		wait "$pid"
-		return 124
-	fi
-	wait "$pid"
-}
-
-# stop_bounded NAME: SIGINT, a bounded wait, the status into NAME.rc.
-stop_bounded() {
-	local pid rc
-	pid=$(tracer_pid "$1")
-	kill -INT "$pid"
-	wait_bounded "$pid"
-	rc=$?
-	echo $rc >"$out/$1.rc"
-	return $rc
-}
-
 # The top-level buffer's events on: trace-cmd record has started.
 wait_trace_cmd() {
 	for _ in $(seq 600); do
@@ -73,7 +45,7 @@ agreement() {
 	run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
 	kill $mig
 	wait $mig 2>/dev/null
-	for t in tree lat vmtrace; do stop_bounded $t; done
+	for t in tree lat vmtrace; do stop_tracer $t; done
 	kill -INT $pid
 	wait_bounded $pid 120
 	echo $? >"$out/trace-cmd.rc"
@@ -81,19 +53,19 @@ agreement() {
 	start_tracer khist '^Tracing' "$VMTRACE" hist --kernel -j -c $comm || return 1
 	start_tracer klat '^Tracing' "$BPF/vmlat" -j -c $comm || return 1
 	run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
-	for t in klat khist; do stop_bounded $t; done
+	for t in klat khist; do stop_tracer $t; done
 	# Core-kernel callers, for their names: insmod's module memory (execmem).
 	start_tracer ins '^Tracing' "$VMTRACE" hist -j -c insmod || return 1
 	start_tracer instree '^Tracing' "$BPF/vmtree" -j -C -c insmod || return 1
 	run_test_vmalloc nr_threads=1 run_test_mask=1 test_loop_count=1
-	for t in instree ins; do stop_bounded $t; done
+	for t in instree ins; do stop_tracer $t; done
 	# Failures and VM_NO_GUARD: the series' KUnit suite (booted with kunit.enable=1).
 	start_tracer kvmtrace '^Tracing' "$VMTRACE" hist -j -c kunit_try_catch || return 1
 	start_tracer kulat '^Tracing' "$BPF/vmlat" -j -c kunit_try_catch || return 1
 	start_tracer kutree '^Tracing' "$BPF/vmtree" -j -C -c kunit_try_catch || return 1
 	run_kunit_suite vmalloc_stages
 	echo $? >"$out/kunit.rc"
-	for t in kutree kulat kvmtrace; do stop_bounded $t; done
+	for t in kutree kulat kvmtrace; do stop_tracer $t; done
 	ls /sys/kernel/tracing/instances >"$out/instances-after"
 }
 
@@ -112,7 +84,7 @@ cleanup() {
 		ls /sys/kernel/tracing/instances >"$out/instances-during-$sig"
 		pid=$(tracer_pid sig$sig)
 		kill -$sig "$pid"
-		wait_bounded "$pid"
+		wait_bounded "$pid" 60
 		echo $? >"$out/sig$sig.rc"
 		instances_after sig$sig
 	done

@@ -83,10 +83,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case 'u':
 	case 'm':
-		if (env.unit_div != 1 && strcmp(env.unit, key == 'u' ? "usecs" : "msecs"))
-			argp_error(state, "-u and -m exclude each other: one unit");
-		env.unit = key == 'u' ? "usecs" : "msecs";
-		env.unit_div = key == 'u' ? 1000 : 1000000;
+		parse_unit(key, &env.unit, &env.unit_div, state);
 		break;
 	case 'F':
 		if (!*arg || strlen(arg) >= VT_FILTER_MAX)
