@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
 #include "schema.h"
 #include "hist.h"
 #include "json.h"
@@ -68,4 +69,109 @@ void schema_guard_caller(FILE *f, bool first, const char *caller, unsigned long 
 	fprintf(f, ",\"areas\":%llu,\"bytes\":%llu,\"freed_areas\":%llu,\"freed_bytes\":%llu}",
 		(unsigned long long)areas, (unsigned long long)bytes,
 		(unsigned long long)freed_areas, (unsigned long long)freed_bytes);
+}
+
+int vm_summary_rows(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist, struct vm_summary_row *rows)
+{
+	int n = 0, nest, st;
+
+	for (nest = 0; nest < 2; nest++) {
+		unsigned long long total = in[nest][VM_STAGE_TOTAL].sum_ns;
+
+		for (st = 0; st < VM_NR_STAGES; st++) {
+			const struct vm_summary_in *s = &in[nest][st];
+			struct vm_summary_row *r = &rows[n];
+
+			if (!s->count)
+				continue;
+			memset(r, 0, sizeof(*r));
+			r->stage = st;
+			r->nested = nest;
+			r->count = s->count;
+			r->avg_ns = s->sum_ns / s->count;
+			r->share_pct = total ? 100.0 * s->sum_ns / total : 0.0;
+			if (dist) {
+				r->p50_ns = llh_percentile(s->b, s->count, s->max_ns, 50);
+				r->p90_ns = llh_percentile(s->b, s->count, s->max_ns, 90);
+				r->p99_ns = llh_percentile(s->b, s->count, s->max_ns, 99);
+				r->max_ns = s->max_ns;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+void schema_summary(FILE *f, const struct vm_summary_in in[2][VM_NR_STAGES], bool dist)
+{
+	struct vm_summary_row rows[2 * VM_NR_STAGES];
+	int i, n = vm_summary_rows(in, dist, rows);
+
+	fprintf(f, "\"summary\":[");
+	for (i = 0; i < n; i++) {
+		const struct vm_summary_row *r = &rows[i];
+
+		schema_hist_open(f, !i, r->stage, r->nested);
+		fprintf(f, ",\"count\":%llu,\"share_pct\":%.2f,\"avg_ns\":%llu", r->count, r->share_pct, r->avg_ns);
+		if (dist)
+			fprintf(f, ",\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}",
+				r->p50_ns, r->p90_ns, r->p99_ns, r->max_ns);
+		else
+			fprintf(f, ",\"p50_ns\":null,\"p90_ns\":null,\"p99_ns\":null,\"max_ns\":null}");
+	}
+	if (dist)
+		fprintf(f, "],\"summary_bound\":{\"percentile\":\"nearest-rank\",\"value\":\"bucket middle, at most max_ns\","
+			"\"rel_error\":%.5f,\"exact_below_ns\":%d,\"open_above_ns\":%llu,\"max\":\"exact, since the start\"}",
+			1.0 / LLH_REL_ERR_DEN, LLH_EXACT, llh_low(LLH_BUCKETS - 1));
+	else
+		fprintf(f, "],\"summary_bound\":{\"percentile\":null,\"why\":\"hist triggers keep log2 buckets only: "
+			"no percentiles or max; count, share and average are exact\"}");
+}
+
+/* NS in 3 significant digits and a unit: 870ns, 1.23us, 45.6ms, 2.00s. */
+static const char *human_ns(unsigned long long ns, char *buf, size_t len)
+{
+	static const char *const units[] = { "ns", "us", "ms", "s" };
+	double v = ns;
+	int u = 0;
+
+	if (ns < 1000) {
+		snprintf(buf, len, "%lluns", ns);
+		return buf;
+	}
+	while (v >= 999.5 && u < 3) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, v < 9.995 ? "%.2f%s" : v < 99.95 ? "%.1f%s" : "%.0f%s", v, units[u]);
+	return buf;
+}
+
+void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist)
+{
+	struct vm_summary_row rows[2 * VM_NR_STAGES];
+	int i, n = vm_summary_rows(in, dist, rows);
+	char b[6][16];
+
+	if (!n)
+		return;
+	if (dist)
+		printf("\nsummary: percentiles nearest-rank, within %.1f%% (exact below %d ns); max exact, since the start\n",
+		       100.0 / LLH_REL_ERR_DEN, LLH_EXACT);
+	else
+		printf("\nsummary: no percentiles or max (hist triggers keep log2 buckets only)\n");
+	printf("  %-10s %-6s %10s %6s %8s %8s %8s %8s %8s\n", "stage", "nested", "count", "share", "avg",
+	       "p50", "p90", "p99", "max");
+	for (i = 0; i < n; i++) {
+		const struct vm_summary_row *r = &rows[i];
+
+		printf("  %-10s %-6s %10llu %5.1f%% %8s", vm_stage_names[r->stage], r->nested ? "yes" : "no",
+		       r->count, r->share_pct, human_ns(r->avg_ns, b[0], sizeof(b[0])));
+		if (dist)
+			printf(" %8s %8s %8s %8s\n", human_ns(r->p50_ns, b[1], sizeof(b[1])),
+			       human_ns(r->p90_ns, b[2], sizeof(b[2])), human_ns(r->p99_ns, b[3], sizeof(b[3])),
+			       human_ns(r->max_ns, b[4], sizeof(b[4])));
+		else
+			printf(" %8s %8s %8s %8s\n", "-", "-", "-", "-");
+	}
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "llhist.h"
 
 /* vmlat's stages, in call order, then the total. */
 enum vm_stage {
@@ -40,5 +41,35 @@ void schema_tree_reserved_only(FILE *f, const struct vm_tree_counts *c, const un
 /* One entry of "guard_by_caller" (CALLER NULL: outside vmalloc). */
 void schema_guard_caller(FILE *f, bool first, const char *caller, unsigned long long areas, unsigned long long bytes,
 			 unsigned long long freed_areas, unsigned long long freed_bytes);
+
+/*
+ * One stage's figures for the summary, top-level or nested: COUNT
+ * allocations taking SUM_NS; their log-linear buckets (lib/llhist.h) and
+ * exact maximum when DIST (a tool that has them: not hist triggers).
+ */
+struct vm_summary_in {
+	unsigned long long count, sum_ns, max_ns;
+	unsigned long long b[LLH_BUCKETS];
+};
+
+/* What the summary shows of one stage (rows with a count only). */
+struct vm_summary_row {
+	int stage;
+	bool nested;
+	unsigned long long count, avg_ns, p50_ns, p90_ns, p99_ns, max_ns;
+	double share_pct;	/* of its group's (top-level or nested) total time */
+};
+
+/* The rows of IN ([nested][stage]) into ROWS (2 * VM_NR_STAGES at most); returns how many. */
+int vm_summary_rows(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist, struct vm_summary_row *rows);
+/*
+ * "summary":[{"stage":..,"nested":..,"count":..,"share_pct":..,"avg_ns":..,
+ * "p50_ns":..,"p90_ns":..,"p99_ns":..,"max_ns":..}],"summary_bound":{..}
+ * (no braces around). Without DIST the percentiles and max are null and
+ * the bound says why.
+ */
+void schema_summary(FILE *f, const struct vm_summary_in in[2][VM_NR_STAGES], bool dist);
+/* The same as an aligned table on stdout, in human units. */
+void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist);
 
 #endif /* __VMSCOPE_SCHEMA_H */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/llhist.c and the summary in lib/schema.c: bucket boundaries and
+ * clamping, and percentiles against the exact nearest-rank ones of known
+ * data sets, within the stated bound (1/32 of the exact value).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+#include "llhist.h"
+#include "schema.h"
+
+/* floor(log2) as bpf/bits.bpf.h computes it (no clz in BPF). */
+static unsigned int bpf_log2l(unsigned long long v)
+{
+	unsigned int hi = v >> 32, r, shift, x;
+
+	if (hi)
+		return bpf_log2l(hi) + 32;
+	x = (unsigned int)v;
+	r = (x > 0xFFFF) << 4; x >>= r;
+	shift = (x > 0xFF) << 3; x >>= shift; r |= shift;
+	shift = (x > 0xF) << 2; x >>= shift; r |= shift;
+	shift = (x > 0x3) << 1; x >>= shift; r |= shift;
+	return r | (x >> 1);
+}
+
+static void test_bucket_boundaries(void **state)
+{
+	unsigned long long v;
+
+	for (v = 0; v < LLH_EXACT; v++)
+		assert_int_equal(llh_bucket(v), v);
+	assert_int_equal(llh_bucket(32), 32);	/* 32..33: 2 ns wide */
+	assert_int_equal(llh_bucket(33), 32);
+	assert_int_equal(llh_bucket(34), 33);
+	assert_int_equal(llh_bucket(63), 47);
+	assert_int_equal(llh_bucket(64), 48);	/* 64..67 */
+	assert_int_equal(llh_bucket(67), 48);
+	assert_int_equal(llh_bucket(68), 49);
+	assert_int_equal(llh_bucket(1000), llh_bucket(1023));	/* 992..1023 */
+	assert_int_equal(llh_bucket(991) + 1, llh_bucket(992));
+	/* Below 2^16 in a byte (the BPF side's table). */
+	assert_int_equal(llh_bucket(65535), LLH_U16_BUCKETS - 1);
+	assert_true(LLH_U16_BUCKETS <= 256);
+	/* The top: 2^35 and more clamped into the last bucket. */
+	assert_int_equal(llh_bucket((1ULL << 35) - 1), LLH_BUCKETS - 1);
+	assert_int_equal(llh_bucket(1ULL << 35), LLH_BUCKETS - 1);
+	assert_int_equal(llh_bucket(~0ULL), LLH_BUCKETS - 1);
+	assert_int_equal(llh_bucket((1ULL << 35) - (1ULL << 30) - 1), LLH_BUCKETS - 2);
+	assert_int_equal(LLH_BUCKETS, 512);
+}
+
+static void test_bucket_bounds(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < LLH_BUCKETS - 1; i++) {
+		unsigned long long lo = llh_low(i), w = llh_width(i);
+
+		assert_int_equal(llh_bucket(lo), i);
+		assert_int_equal(llh_bucket(lo + w - 1), i);
+		assert_int_equal(llh_bucket(lo + w), i + 1);
+		assert_int_equal(llh_low(i + 1), lo + w);
+		/* At most 1/16 of its lower bound wide: the bound's source. */
+		if (i >= LLH_EXACT)
+			assert_true(w * 16 <= lo);
+		else
+			assert_int_equal(w, 1);
+	}
+	assert_int_equal(llh_low(LLH_BUCKETS - 1), (1ULL << 35) - (1ULL << 30));
+}
+
+static void test_bpf_log2_agrees(void **state)
+{
+	unsigned long long v = 1;
+	unsigned int i;
+
+	srandom(1);
+	for (i = 0; i < 200000; i++) {
+		v = ((unsigned long long)random() << 31 | random()) >> (random() % 62);
+		assert_int_equal(llh_bucket_log2(v, bpf_log2l(v)), llh_bucket(v));
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every percentile 1..100 of V (N values) within the bound of the exact nearest-rank one. */
+static void check_set(unsigned long long *v, size_t n)
+{
+	unsigned long long *b = calloc(LLH_BUCKETS, sizeof(*b)), max = 0;
+	unsigned int p;
+	size_t i;
+
+	assert_non_null(b);
+	for (i = 0; i < n; i++) {
+		b[llh_bucket(v[i])]++;
+		if (v[i] > max)
+			max = v[i];
+	}
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (p = 1; p <= 100; p++) {
+		size_t rank = (size_t)ceil(p * (double)n / 100);
+		unsigned long long exact = v[(rank ? rank : 1) - 1];
+		unsigned long long got = llh_percentile(b, n, max, p);
+		unsigned long long err = got > exact ? got - exact : exact - got;
+
+		if (err * LLH_REL_ERR_DEN > exact)
+			fail_msg("p%u of %zu values: got %llu, exact %llu", p, n, got, exact);
+		assert_true(got <= max);
+		if (exact < LLH_EXACT)
+			assert_int_equal(got, exact);
+	}
+	free(b);
+}
+
+static void test_percentiles(void **state)
+{
+	size_t n = 100000, i;
+	unsigned long long *v = calloc(n, sizeof(*v));
+
+	assert_non_null(v);
+	/* 1..1000 once each: p50 = 500, p90 = 900, p99 = 990 exactly, reported within 1/32. */
+	for (i = 0; i < 1000; i++)
+		v[i] = i + 1;
+	check_set(v, 1000);
+	/* Log-normal latencies around 5 us, and a long tail. */
+	srandom(42);
+	for (i = 0; i < n; i++) {
+		double u1 = (random() + 1.0) / 2147483649.0, u2 = random() / 2147483648.0;
+
+		v[i] = (unsigned long long)exp(8.5 + 1.5 * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
+	}
+	check_set(v, n);
+	/* Small values (exact), one value, two values far apart, all equal. */
+	for (i = 0; i < 100; i++)
+		v[i] = i % 31;
+	check_set(v, 100);
+	v[0] = 123456789;
+	check_set(v, 1);
+	v[0] = 40;
+	v[1] = 1ULL << 33;
+	check_set(v, 2);
+	for (i = 0; i < 1000; i++)
+		v[i] = 65535;
+	check_set(v, 1000);
+	free(v);
+}
+
+static void test_percentile_rank(void **state)
+{
+	unsigned long long b[LLH_BUCKETS] = { 0 };
+
+	/* 99 values of 1 and one of 20: p99 is rank 99 (1), p100 rank 100 (20). */
+	b[1] = 99;
+	b[20] = 1;
+	assert_int_equal(llh_percentile(b, 100, 20, 99), 1);
+	assert_int_equal(llh_percentile(b, 100, 20, 100), 20);
+	/* One value: every percentile is it. */
+	memset(b, 0, sizeof(b));
+	b[llh_bucket(1000)] = 1;
+	assert_int_equal(llh_percentile(b, 1, 1000, 50), 1000);	/* the middle (1008) is above the max */
+	assert_int_equal(llh_percentile(b, 0, 0, 50), 0);
+	/* The open last bucket: the max. */
+	memset(b, 0, sizeof(b));
+	b[LLH_BUCKETS - 1] = 3;
+	assert_int_equal(llh_percentile(b, 3, 1ULL << 40, 50), 1ULL << 40);
+}
+
+static void test_summary_json(void **state)
+{
+	static struct vm_summary_in in[2][VM_NR_STAGES];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	in[0][VM_STAGE_RESERVE].count = 2;
+	in[0][VM_STAGE_RESERVE].sum_ns = 10;
+	in[0][VM_STAGE_RESERVE].max_ns = 6;
+	in[0][VM_STAGE_RESERVE].b[4] = 1;
+	in[0][VM_STAGE_RESERVE].b[6] = 1;
+	in[0][VM_STAGE_TOTAL] = in[0][VM_STAGE_RESERVE];
+	in[0][VM_STAGE_TOTAL].sum_ns = 40;
+	schema_summary(f, in, true);
+	fclose(f);
+	assert_string_equal(buf, "\"summary\":["
+		"{\"stage\":\"reserve\",\"nested\":false,\"count\":2,\"share_pct\":25.00,\"avg_ns\":5,"
+		"\"p50_ns\":4,\"p90_ns\":6,\"p99_ns\":6,\"max_ns\":6},"
+		"{\"stage\":\"total\",\"nested\":false,\"count\":2,\"share_pct\":100.00,\"avg_ns\":20,"
+		"\"p50_ns\":4,\"p90_ns\":6,\"p99_ns\":6,\"max_ns\":6}],"
+		"\"summary_bound\":{\"percentile\":\"nearest-rank\",\"value\":\"bucket middle, at most max_ns\","
+		"\"rel_error\":0.03125,\"exact_below_ns\":32,\"open_above_ns\":33285996544,"
+		"\"max\":\"exact, since the start\"}");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket_boundaries),
+		cmocka_unit_test(test_bucket_bounds),
+		cmocka_unit_test(test_bpf_log2_agrees),
+		cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_percentile_rank),
+		cmocka_unit_test(test_summary_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
