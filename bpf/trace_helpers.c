@@ -355,6 +355,11 @@ const char *human_size(unsigned long long bytes, char *buf, size_t len)
 
 int percpu_sum(int fd, const void *key, __u64 *sum, size_t words)
 {
+	return percpu_fold(fd, key, sum, words, 0);
+}
+
+int percpu_fold(int fd, const void *key, __u64 *sum, size_t words, size_t max_words)
+{
 	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
 	size_t i;
 	__u64 *v;
@@ -368,8 +373,14 @@ int percpu_sum(int fd, const void *key, __u64 *sum, size_t words)
 	if (bpf_map_lookup_elem(fd, key, v))
 		err = -errno;
 	for (c = 0; !err && c < ncpu; c++)
-		for (i = 0; i < words; i++)
-			sum[i] += v[(size_t)c * words + i];
+		for (i = 0; i < words; i++) {
+			__u64 x = v[(size_t)c * words + i];
+
+			if (i < words - max_words)
+				sum[i] += x;
+			else if (x > sum[i])
+				sum[i] = x;
+		}
 	free(v);
 	return err;
 }

@@ -33,6 +33,8 @@ const char *human_size(unsigned long long bytes, char *buf, size_t len);
  * WORDS u64s (the value is WORDS u64s per CPU). Returns 0 or -errno.
  */
 int percpu_sum(int fd, const void *key, __u64 *sum, size_t words);
+/* The same, but the last MAX_WORDS u64s are maxima: the largest over the CPUs. */
+int percpu_fold(int fd, const void *key, __u64 *sum, size_t words, size_t max_words);
 /* A -= B, N u64s: an interval's figures from two cumulative readings. */
 void u64s_sub(__u64 *a, const __u64 *b, size_t n);
 

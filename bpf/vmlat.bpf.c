@@ -33,7 +33,7 @@ const volatile bool by_size = false;
 /* Where the classic tracepoints' fields are (the fallback without BTF). */
 const volatile struct tp_field tpf[NR_TPF] = {};
 
-/* No breakdown asked for: all stages of top-level (0) and nested (1) allocations. */
+/* All stages of top-level (0) and nested (1) allocations (struct stage_hists). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);
@@ -83,68 +83,92 @@ static __always_inline bool no_breakdown(void)
 }
 
 /*
- * floor(log2(v)) for v < 2^16, filled in by the loader: most stage times
- * are below 65 us, and one load beats a dozen instructions six times per
- * vmalloc (BPF has no count-leading-zeros instruction).
+ * For v < 2^16, filled in by the loader: floor(log2(v)) (the log2 slot) in
+ * the low byte, the log-linear bucket (lib/llhist.h) in the high byte. Most
+ * stage times are below 65 us, and one load beats two dozen instructions
+ * six times per vmalloc (BPF has no count-leading-zeros instruction).
  */
-const volatile __u8 log2_u16[1 << 16] = {};
+const volatile __u16 slots_u16[1 << 16] = {};
 
-/* Add NS to H, in slot log2(V): V is NS in the display unit. */
-static __always_inline void slot_add_unit(struct hist *h, __u64 ns, __u64 v)
+/* The log2 slot of V: 2^32 units and more share the last one. */
+static __always_inline __u32 log2_slot(__u64 v)
 {
-	__u64 slot;
-
 	if (v >> 16)
-		/* 2^32 units and more share the last slot. */
-		slot = v >> 32 ? MAX_SLOTS - 1 : log2(v);
-	else
-		slot = log2_u16[v & 0xffff];
+		return v >> 32 ? MAX_SLOTS - 1 : log2(v);
+	return slots_u16[v & 0xffff] & 0xff;
+}
+
+/* The summary's part of stage ST: its maximum first (see struct stage_hists), then its bucket. */
+static __always_inline void ll_add(struct stage_hists *sh, int st, __u64 ns, __u32 ll)
+{
+	if (ns > sh->max_ns[st])
+		sh->max_ns[st] = ns;
+	asm volatile("" ::: "memory");
 	/* The mask is for the verifier: the table's bytes could be anything. */
-	h->slots[slot & (MAX_SLOTS - 1)]++;
-	h->sum_ns += ns;
+	sh->ll[st][ll & (LLH_BUCKETS - 1)]++;
 }
 
-static __always_inline void slot_add_ns(struct hist *h, __u64 ns)
+static __always_inline __u32 ll_bucket(__u64 ns)
 {
-	slot_add_unit(h, ns, ns);
+	if (ns >> 16)
+		return llh_bucket_log2(ns, log2l(ns));
+	return slots_u16[ns & 0xffff] >> 8;
 }
 
-static __always_inline void slot_add(struct hist *h, __u64 ns)
+/* The default: stage ST of SH in ns, both slots from one load of the table. */
+static __always_inline void stage_add_ns(struct stage_hists *sh, int st, __u64 ns)
 {
-	slot_add_unit(h, ns, unit_div == 1 ? ns : ns / unit_div);
+	__u32 slot, ll;
+
+	if (ns >> 16) {
+		__u32 l = log2l(ns);
+
+		slot = l < MAX_SLOTS ? l : MAX_SLOTS - 1;
+		ll = llh_bucket_log2(ns, l);
+	} else {
+		__u16 t = slots_u16[ns & 0xffff];
+
+		slot = t & 0xff;
+		ll = t >> 8;
+	}
+	ll_add(sh, st, ns, ll);
+	sh->h[st].slots[slot & (MAX_SLOTS - 1)]++;
+	sh->h[st].sum_ns += ns;
+}
+
+/* Stage ST of SH, any unit: the log2 slot in the display unit, the summary in ns. */
+static __always_inline void stage_add(struct stage_hists *sh, int st, __u64 ns)
+{
+	__u64 v = unit_div == 1 ? ns : ns / unit_div;
+
+	ll_add(sh, st, ns, ll_bucket(ns));
+	sh->h[st].slots[log2_slot(v) & (MAX_SLOTS - 1)]++;
+	sh->h[st].sum_ns += ns;
 }
 
 /* The same into a histogram all CPUs share (the breakdown hash). */
 static __always_inline void slot_add_shared(struct hist *h, __u64 ns)
 {
-	__u64 v = unit_div == 1 ? ns : ns / unit_div, slot;
+	__u64 v = unit_div == 1 ? ns : ns / unit_div;
 
-	if (v >> 16)
-		slot = v >> 32 ? MAX_SLOTS - 1 : log2(v);
-	else
-		slot = log2_u16[v & 0xffff];
-	__sync_fetch_and_add(&h->slots[slot & (MAX_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->slots[log2_slot(v) & (MAX_SLOTS - 1)], 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
 }
 
-static __always_inline void hist_add(struct hist_key *key, __u64 ns,
+/*
+ * Stage KEY->stage of an allocation into the per-CPU histograms SH (always:
+ * the summary) and, with a breakdown, into KEY's histogram in the hash.
+ */
+static __always_inline void hist_add(struct stage_hists *sh, struct hist_key *key, __u64 ns,
 				     struct vmlat_stats *s)
 {
 	static const struct hist zero_hist;
-	struct stage_hists *sh;
 	struct hist *h;
 
-	if (no_breakdown()) {
-		__u32 idx = key->nested ? 1 : 0;
-
-		sh = bpf_map_lookup_elem(&hists_flat, &idx);
-		h = sh && key->stage < NR_STAGES ? &sh->h[key->stage] : NULL;
-		if (h)
-			slot_add(h, ns);
-		else
-			s->lost_hist++;
+	if (key->stage < NR_STAGES)
+		stage_add(sh, key->stage, ns);
+	if (no_breakdown())
 		return;
-	}
 	h = bpf_map_lookup_elem(&hists, key);
 	if (!h) {
 		bpf_map_update_elem(&hists, key, &zero_hist, BPF_NOEXIST);
@@ -191,8 +215,15 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 					 bool failed, int last)
 {
 	struct hist_key key = {};
+	struct stage_hists *sh;
+	__u32 idx = nested ? 1 : 0;
 	int i;
 
+	sh = bpf_map_lookup_elem(&hists_flat, &idx);
+	if (!sh) {
+		s->lost_hist++;
+		return;
+	}
 	if (by_caller)
 		key.caller = caller;
 	if (by_pid) {
@@ -206,10 +237,10 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 		if (!(seen & (1 << i)))
 			continue;
 		key.stage = i;
-		hist_add(&key, ns[i], s);
+		hist_add(sh, &key, ns[i], s);
 	}
 	key.stage = STAGE_TOTAL;
-	hist_add(&key, total, s);
+	hist_add(sh, &key, total, s);
 	if (failed) {
 		s->failed++;
 		if (last >= 0)
@@ -360,9 +391,11 @@ static __always_inline int alloc_stages_btf(__u64 size, __u64 caller, bool neste
 /*
  * The default: no breakdown, no filter, nanoseconds. This runs for every
  * vmalloc, so it is kept short for the common case, a successful
- * allocation: one lookup, six slots, no read of an option (the verifier
- * drops the branches on read-only options, but not the reads). Arguments
- * are taken as the words they are: bool and int would cost conversions.
+ * allocation: one lookup, six stages (a log2 slot, a log-linear bucket and
+ * a maximum each, both slots from one table load), no read of an option
+ * (the verifier drops the branches on read-only options, but not the
+ * reads). Arguments are taken as the words they are: bool and int would
+ * cost conversions.
  */
 SEC("tp_btf/vmalloc_alloc_stages")
 int BPF_PROG(stages_btf, unsigned long addr, unsigned long size,
@@ -377,12 +410,12 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size,
 	sh = bpf_map_lookup_elem(&hists_flat, &idx);
 	if (!sh)
 		return count_lost_hist();
-	slot_add_ns(&sh->h[STAGE_RESERVE], times->ns[0]);
-	slot_add_ns(&sh->h[STAGE_PAGE_ARRAY], times->ns[1]);
-	slot_add_ns(&sh->h[STAGE_PAGES], times->ns[2]);
-	slot_add_ns(&sh->h[STAGE_MAP], times->ns[3]);
-	slot_add_ns(&sh->h[STAGE_PUBLISH], times->ns[4]);
-	slot_add_ns(&sh->h[STAGE_TOTAL], times->end - times->start);
+	stage_add_ns(sh, STAGE_RESERVE, times->ns[0]);
+	stage_add_ns(sh, STAGE_PAGE_ARRAY, times->ns[1]);
+	stage_add_ns(sh, STAGE_PAGES, times->ns[2]);
+	stage_add_ns(sh, STAGE_MAP, times->ns[3]);
+	stage_add_ns(sh, STAGE_PUBLISH, times->ns[4]);
+	stage_add_ns(sh, STAGE_TOTAL, times->end - times->start);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 #ifndef __VMLAT_H
 #define __VMLAT_H
 
+#include "llhist.h"
+
 #define TASK_COMM_LEN	16
 #define MAX_SLOTS	32
 
@@ -49,11 +51,18 @@ struct hist {
 };
 
 /*
- * Without a breakdown, every stage's histogram of top-level (index 0) or
- * nested (1) allocations in one map value: one lookup per allocation.
+ * Every stage's histogram of top-level (index 0) or nested (1) allocations
+ * in one map value: one lookup per allocation. The log2 histograms serve
+ * when there is no breakdown; the summary's log-linear buckets (ns,
+ * lib/llhist.h) and exact maxima are kept with a breakdown too (with the
+ * log2 sums, for averages). The maxima last: the loader copies a value in
+ * address order and the programs store a maximum before its bucket, so a
+ * value it sees bucketed is under the maximum it reads.
  */
 struct stage_hists {
 	struct hist h[NR_STAGES];
+	__u64 ll[NR_STAGES][LLH_BUCKETS];
+	__u64 max_ns[NR_STAGES];	/* per CPU: the loader takes the largest */
 };
 
 /*
