@@ -40,9 +40,17 @@ static void test_alloc_stages(void **state)
 	assert_int_equal(a.h[0][VM_STAGE_RESERVE].slots[1], 1);	/* 3 ns */
 	assert_int_equal(a.failed, 1);
 	assert_int_equal(a.failed_stage[VM_STAGE_PAGE_ARRAY], 1);
+	/* The summary's buckets (ns, exact below 32) and maxima. */
+	assert_int_equal(a.h[0][VM_STAGE_TOTAL].ll[15], 1);
+	assert_int_equal(a.h[0][VM_STAGE_TOTAL].ll[7], 1);
+	assert_int_equal(a.max_ns[0][VM_STAGE_TOTAL], 15);
+	assert_int_equal(a.max_ns[0][VM_STAGE_PAGE_ARRAY], 4);
 	vt_agg_next_interval(&a);
 	assert_int_equal(count(&a.h[0][VM_STAGE_TOTAL]), 0);
+	assert_int_equal(a.h[0][VM_STAGE_TOTAL].ll[15], 0);
 	assert_int_equal(a.failed, 0);
+	/* A maximum since the start: an interval does not reset it. */
+	assert_int_equal(a.max_ns[0][VM_STAGE_TOTAL], 15);
 	vt_agg_free(&a);
 }
 

@@ -36,10 +36,13 @@ static int failed_to_stage(int kstage)
 	}
 }
 
-static void hist_add(struct vt_hist *h, unsigned long long ns, unsigned long long div)
+static void hist_add(struct vt_hist *h, unsigned long long *max, unsigned long long ns, unsigned long long div)
 {
 	h->slots[log2_slot(div == 1 ? ns : ns / div)]++;
 	h->sum_ns += ns;
+	h->ll[llh_bucket(ns)]++;
+	if (ns > *max)
+		*max = ns;
 }
 
 
@@ -314,8 +317,8 @@ void vt_agg_alloc(struct vt_agg *a, const struct vt_alloc *r)
 	/* The stages up to the last one reached got time. */
 	last = r->kstage ? failed_to_stage(r->kstage) : VM_STAGE_PUBLISH;
 	for (i = 0; i <= last; i++)
-		hist_add(&a->h[nested][i], r->ns[i], a->unit_div);
-	hist_add(&a->h[nested][VM_STAGE_TOTAL], r->total_ns, a->unit_div);
+		hist_add(&a->h[nested][i], &a->max_ns[nested][i], r->ns[i], a->unit_div);
+	hist_add(&a->h[nested][VM_STAGE_TOTAL], &a->max_ns[nested][VM_STAGE_TOTAL], r->total_ns, a->unit_div);
 	if (r->kstage) {
 		a->failed++;
 		a->failed_stage[last]++;
@@ -478,6 +481,27 @@ static unsigned long long hist_count(const struct vt_hist *h)
 	return n;
 }
 
+/* The summary's figures (lib/schema.c), as vmlat gives them. */
+static struct vm_summary_in (*summary_in(const struct vt_agg *a))[VM_NR_STAGES]
+{
+	struct vm_summary_in (*in)[VM_NR_STAGES] = calloc(2, sizeof(*in));
+	int n, st;
+
+	if (!in)
+		return NULL;
+	for (n = 0; n < 2; n++) {
+		for (st = 0; st < VM_NR_STAGES; st++) {
+			const struct vt_hist *h = &a->h[n][st];
+
+			in[n][st].count = hist_count(h);
+			in[n][st].sum_ns = h->sum_ns;
+			in[n][st].max_ns = a->max_ns[n][st];
+			memcpy(in[n][st].b, h->ll, sizeof(h->ll));
+		}
+	}
+	return in;
+}
+
 static const char *now_hms(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -546,6 +570,7 @@ int vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
 {
 	const struct vm_tree_counts *s = &a->tree;
 	unsigned long long allocs = 0, nested = 0, cnt;
+	struct vm_summary_in (*in)[VM_NR_STAGES];
 	struct vt_caller *cs;
 	char buf[256];
 	size_t i, n;
@@ -553,6 +578,13 @@ int vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
 
 	if (p->timestamp)
 		printf("%s\n", now_hms(buf, sizeof(buf)));
+	in = summary_in(a);
+	if (!in) {
+		fprintf(stderr, "vmtrace: out of memory\n");
+		return -1;
+	}
+	print_summary(in, true);
+	free(in);
 	for (nest = 0; nest < 2; nest++) {
 		bool head = false;
 
@@ -641,12 +673,17 @@ int vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p)
 {
 	unsigned long long allocs = 0, nested = 0, cnt, lost = 0;
 	const struct vt_loss *l = p->loss;
+	struct vm_summary_in (*in)[VM_NR_STAGES] = summary_in(a);
 	struct vt_caller *cs;
 	bool first = true;
 	char buf[256];
 	size_t i, n;
 	int st, nest;
 
+	if (!in) {
+		fprintf(stderr, "vmtrace: out of memory\n");
+		return -1;
+	}
 	for (nest = 0; nest < 2; nest++) {
 		cnt = hist_count(&a->h[nest][VM_STAGE_TOTAL]);
 		allocs += cnt;
@@ -667,7 +704,10 @@ int vt_agg_print_json(FILE *f, const struct vt_agg *a, const struct vt_print *p)
 		allocs, nested, a->failed);
 	for (st = 0; st < VM_STAGE_TOTAL; st++)
 		fprintf(f, "%s\"%s\":%llu", st ? "," : "", vm_stage_names[st], a->failed_stage[st]);
-	fprintf(f, "},\"lost\":%llu,\"hists\":[", lost);
+	fprintf(f, "},\"lost\":%llu,", lost);
+	schema_summary(f, in, true);
+	free(in);
+	fprintf(f, ",\"hists\":[");
 	for (nest = 0; nest < 2; nest++) {
 		for (st = 0; st < VM_NR_STAGES; st++) {
 			const struct vt_hist *h = &a->h[nest][st];

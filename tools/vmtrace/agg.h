@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "hist.h"
+#include "llhist.h"
 #include "schema.h"
 
 /* The kernel's enum vmalloc_stage (vmalloc_alloc_stages' stage field). */
@@ -38,6 +39,7 @@ struct vt_free {		/* vmalloc_area_free */
 struct vt_hist {
 	unsigned long long slots[HIST_SLOTS];
 	unsigned long long sum_ns;
+	unsigned long long ll[LLH_BUCKETS];	/* the summary's, in ns (lib/llhist.h) */
 };
 
 /* A reserved area, until freed: its guard and, once its vmalloc ends, its caller. */
@@ -79,6 +81,8 @@ struct vt_agg {
 	/* vmlat: per interval (vt_agg_next_interval() clears them). */
 	struct vt_hist h[2][VM_NR_STAGES];	/* [nested][stage] */
 	unsigned long long failed, failed_stage[VM_NR_STAGES];
+	/* The summary's maxima: since the start, as vmlat's (a maximum cannot be differenced). */
+	unsigned long long max_ns[2][VM_NR_STAGES];
 
 	/* vmtree: cumulative. */
 	struct vm_tree_counts tree;
@@ -99,7 +103,7 @@ void vt_agg_free(struct vt_agg *a);
 void vt_agg_alloc(struct vt_agg *a, const struct vt_alloc *r);
 void vt_agg_reserve(struct vt_agg *a, const struct vt_reserve *r);
 void vt_agg_free_area(struct vt_agg *a, const struct vt_free *r);
-/* The vmlat part starts again (vmlat prints intervals, vmtree totals). */
+/* The vmlat part starts again (vmlat prints intervals, vmtree totals); the maxima stay. */
 void vt_agg_next_interval(struct vt_agg *a);
 
 /*

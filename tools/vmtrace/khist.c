@@ -205,18 +205,44 @@ static void on_guard_line(struct khist *k, int unused, const char *line)
 	}
 }
 
+/*
+ * The summary: counts, shares and averages are exact; a hist trigger has no
+ * log-linear buckets and no maximum, so no percentiles or max (said so, in
+ * the text and the JSON, rather than figures from log2 buckets 2x apart).
+ */
+static struct vm_summary_in (*summary_in(const struct khist *k))[VM_NR_STAGES]
+{
+	struct vm_summary_in (*in)[VM_NR_STAGES] = calloc(2, sizeof(*in));
+	int n, st;
+
+	for (n = 0; in && n < 2; n++) {
+		for (st = 0; st < VM_NR_STAGES; st++) {
+			in[n][st].count = k->count[n][st];
+			in[n][st].sum_ns = k->sum[n][st];
+		}
+	}
+	if (!in)
+		fprintf(stderr, "vmtrace: out of memory\n");
+	return in;
+}
+
 static int print_khist(const struct khist *k)
 {
 	unsigned long long allocs = k->count[0][VM_STAGE_TOTAL] + k->count[1][VM_STAGE_TOTAL], failed = 0;
+	struct vm_summary_in (*in)[VM_NR_STAGES] = summary_in(k);
 	bool first = true;
 	int n, st, i;
 
+	if (!in)
+		return -1;
 	for (i = 1; i < 8; i++)
 		failed += k->failed_kstage[i];
 	if (env.json) {
 		printf("{\"source\":\"kernel\",\"mode\":\"stages\",\"unit\":\"nsecs\",\"stages\":true,\"allocs\":%llu,"
-		       "\"nested\":%llu,\"failed\":%llu,\"slots_bound\":\"ceil\",\"hists\":[",
-		       allocs, k->count[1][VM_STAGE_TOTAL], failed);
+		       "\"nested\":%llu,\"failed\":%llu,", allocs, k->count[1][VM_STAGE_TOTAL], failed);
+		schema_summary(stdout, in, false);
+		free(in);
+		printf(",\"slots_bound\":\"ceil\",\"hists\":[");
 		for (n = 0; n < 2; n++)
 			for (st = 0; st < VM_NR_STAGES; st++) {
 				bool f2 = true;
@@ -242,6 +268,8 @@ static int print_khist(const struct khist *k)
 		printf("},\"dropped\":%llu}\n", k->dropped);
 		return vt_output_check(stdout);
 	}
+	print_summary(in, false);
+	free(in);
 	for (n = 0; n < 2; n++)
 		for (st = 0; st < VM_NR_STAGES; st++) {
 			if (!k->count[n][st])
