@@ -83,67 +83,51 @@ static __always_inline bool no_breakdown(void)
 }
 
 /*
- * For v < 2^16, filled in by the loader: floor(log2(v)) (the log2 slot) in
- * the low byte, the log-linear bucket (lib/llhist.h) in the high byte. Most
- * stage times are below 65 us, and one load beats two dozen instructions
+ * For v < 2^16, filled in by the loader: floor(log2(v)) (the log2 slot) and
+ * the log-linear bucket (lib/llhist.h: below 2^16 it fits a byte). Most
+ * stage times are below 65 us, and one load beats a dozen instructions
  * six times per vmalloc (BPF has no count-leading-zeros instruction).
  */
-const volatile __u16 slots_u16[1 << 16] = {};
+const volatile __u8 log2_u16[1 << 16] = {};
+const volatile __u8 ll_u16[1 << 16] = {};
 
 /* The log2 slot of V: 2^32 units and more share the last one. */
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	if (v >> 16)
 		return v >> 32 ? MAX_SLOTS - 1 : log2(v);
-	return slots_u16[v & 0xffff] & 0xff;
-}
-
-/* The summary's part of stage ST: its maximum first (see struct stage_hists), then its bucket. */
-static __always_inline void ll_add(struct stage_hists *sh, int st, __u64 ns, __u32 ll)
-{
-	if (ns > sh->max_ns[st])
-		sh->max_ns[st] = ns;
-	asm volatile("" ::: "memory");
-	/* The mask is for the verifier: the table's bytes could be anything. */
-	sh->ll[st][ll & (LLH_BUCKETS - 1)]++;
+	return log2_u16[v & 0xffff];
 }
 
 static __always_inline __u32 ll_bucket(__u64 ns)
 {
 	if (ns >> 16)
 		return llh_bucket_log2(ns, log2l(ns));
-	return slots_u16[ns & 0xffff] >> 8;
+	return ll_u16[ns & 0xffff];
 }
 
-/* The default: stage ST of SH in ns, both slots from one load of the table. */
+/*
+ * The summary's part of stage ST: its maximum first (see struct
+ * stage_hists), then its bucket, and the sum. In ns, the log2 slots are
+ * not kept here: each log-linear bucket lies in one log2 slot, so the
+ * loader adds them up into the slots, exactly (llh_log2_slots()).
+ */
 static __always_inline void stage_add_ns(struct stage_hists *sh, int st, __u64 ns)
 {
-	__u32 slot, ll;
-
-	if (ns >> 16) {
-		__u32 l = log2l(ns);
-
-		slot = l < MAX_SLOTS ? l : MAX_SLOTS - 1;
-		ll = llh_bucket_log2(ns, l);
-	} else {
-		__u16 t = slots_u16[ns & 0xffff];
-
-		slot = t & 0xff;
-		ll = t >> 8;
-	}
-	ll_add(sh, st, ns, ll);
-	sh->h[st].slots[slot & (MAX_SLOTS - 1)]++;
+	if (ns > sh->max_ns[st])
+		sh->max_ns[st] = ns;
+	asm volatile("" ::: "memory");
+	/* The mask is for the verifier: the table's bytes could be anything. */
+	sh->ll[st][ll_bucket(ns) & (LLH_BUCKETS - 1)]++;
 	sh->h[st].sum_ns += ns;
 }
 
-/* Stage ST of SH, any unit: the log2 slot in the display unit, the summary in ns. */
+/* Stage ST of SH, any unit: the summary in ns, the log2 slot in another display unit. */
 static __always_inline void stage_add(struct stage_hists *sh, int st, __u64 ns)
 {
-	__u64 v = unit_div == 1 ? ns : ns / unit_div;
-
-	ll_add(sh, st, ns, ll_bucket(ns));
-	sh->h[st].slots[log2_slot(v) & (MAX_SLOTS - 1)]++;
-	sh->h[st].sum_ns += ns;
+	stage_add_ns(sh, st, ns);
+	if (unit_div != 1)
+		sh->h[st].slots[log2_slot(ns / unit_div) & (MAX_SLOTS - 1)]++;
 }
 
 /* The same into a histogram all CPUs share (the breakdown hash). */
@@ -391,8 +375,8 @@ static __always_inline int alloc_stages_btf(__u64 size, __u64 caller, bool neste
 /*
  * The default: no breakdown, no filter, nanoseconds. This runs for every
  * vmalloc, so it is kept short for the common case, a successful
- * allocation: one lookup, six stages (a log2 slot, a log-linear bucket and
- * a maximum each, both slots from one table load), no read of an option
+ * allocation: one lookup, six stages (a log-linear bucket, a sum and a
+ * maximum each; the log2 slots come from the buckets), no read of an option
  * (the verifier drops the branches on read-only options, but not the
  * reads). Arguments are taken as the words they are: bool and int would
  * cost conversions.

@@ -91,7 +91,7 @@ static const char doc[] =
 "whatever -u/-m say, and with or without a breakdown. With an interval, the\n"
 "counts are the interval's and the maximum is since the start.\n"
 "\n"
-"Memory: 52 KiB per possible CPU (the summary's buckets); with -C/-P/-S also a\n"
+"Memory: 51 KiB per possible CPU (the summary's buckets); with -C/-P/-S also a\n"
 "hash of up to 8192 histograms shared by all CPUs, allocated as used: about\n"
 "330 B each, 2.7 MiB at most (histograms idle for an interval are removed).\n"
 "The paired modes keep a frame stack (about 0.5 KiB) in task storage for each\n"
@@ -259,6 +259,9 @@ static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links
 		err = percpu_fold(fd, &idx, (__u64 *)sh, sizeof(*sh) / sizeof(__u64), NR_STAGES);
 		if (err)
 			return err;
+		/* In ns the BPF side keeps the log-linear buckets only: the slots are their sums. */
+		for (i = 0; i < NR_STAGES && env.unit_div == 1; i++)
+			llh_log2_slots(sh->ll[i], (unsigned long long *)sh->h[i].slots, MAX_SLOTS);
 		/* With a breakdown, the hash's histograms are shown: these would repeat their sum. */
 		for (i = 0; i < NR_STAGES && !breakdown(); i++) {
 			memset(&key, 0, sizeof(key));
@@ -603,8 +606,10 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	obj->rodata->min_size = env.min_size;
 	obj->rodata->max_size = env.max_size;
 	obj->rodata->unit_div = env.unit_div;
-	for (i = 0; i < 1 << 16; i++)
-		obj->rodata->slots_u16[i] = log2_slot(i) | llh_bucket(i) << 8;
+	for (i = 0; i < 1 << 16; i++) {
+		obj->rodata->log2_u16[i] = log2_slot(i);
+		obj->rodata->ll_u16[i] = llh_bucket(i);
+	}
 	obj->rodata->by_caller = env.by_caller;
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;

@@ -53,9 +53,10 @@ struct hist {
 /*
  * Every stage's histogram of top-level (index 0) or nested (1) allocations
  * in one map value: one lookup per allocation. The log2 histograms serve
- * when there is no breakdown; the summary's log-linear buckets (ns,
- * lib/llhist.h) and exact maxima are kept with a breakdown too (with the
- * log2 sums, for averages). The maxima last: the loader copies a value in
+ * when there is no breakdown (in ns, their slots are left empty: the loader
+ * adds them up from the log-linear buckets); the summary's log-linear
+ * buckets (ns, lib/llhist.h), sums and exact maxima are kept with a
+ * breakdown too. The maxima last: the loader copies a value in
  * address order and the programs store a maximum before its bucket, so a
  * value it sees bucketed is under the maximum it reads.
  */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "llhist.h"
+#include "hist.h"
 
 unsigned long long llh_low(unsigned int i)
 {
@@ -45,4 +46,17 @@ unsigned long long llh_percentile(const unsigned long long *b, unsigned long lon
 		return max;
 	v = llh_low(i) + llh_width(i) / 2;
 	return v < max ? v : max;
+}
+
+void llh_log2_slots(const unsigned long long *b, unsigned long long *slots, int n)
+{
+	unsigned int i;
+	int s;
+
+	for (i = 0; i < LLH_BUCKETS; i++) {
+		if (!b[i])
+			continue;
+		s = log2_slot(llh_low(i));
+		slots[s < n ? s : n - 1] += b[i];
+	}
 }

@@ -62,6 +62,12 @@ unsigned long long llh_width(unsigned int i);
  * the middle of its bucket (low + width / 2), or MAX if that is lower
  * (MAX: the exact maximum; never above it). 0 if N is 0.
  */
+/*
+ * The log2 slots (lib/hist.h log2_slot(), N of them) of the values in
+ * buckets B, added into SLOTS: exact, as each bucket lies in one slot.
+ */
+void llh_log2_slots(const unsigned long long *b, unsigned long long *slots, int n);
+
 unsigned long long llh_percentile(const unsigned long long *b, unsigned long long n, unsigned long long max,
 				  unsigned int p);
 #endif /* __bpf__ */

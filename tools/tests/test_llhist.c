@@ -12,6 +12,7 @@
 #include <string.h>
 #include <math.h>
 #include <cmocka.h>
+#include "hist.h"
 #include "llhist.h"
 #include "schema.h"
 
@@ -86,6 +87,26 @@ static void test_bpf_log2_agrees(void **state)
 		v = ((unsigned long long)random() << 31 | random()) >> (random() % 62);
 		assert_int_equal(llh_bucket_log2(v, bpf_log2l(v)), llh_bucket(v));
 	}
+}
+
+/* The log2 slots added up from the buckets equal those of the values themselves. */
+static void test_log2_slots(void **state)
+{
+	unsigned long long b[LLH_BUCKETS] = { 0 }, direct[HIST_SLOTS] = { 0 }, derived[HIST_SLOTS] = { 0 }, v;
+	unsigned int i;
+
+	srandom(7);
+	for (i = 0; i < 100000; i++) {
+		v = ((unsigned long long)random() << 31 | random()) >> (random() % 62);
+		b[llh_bucket(v)]++;
+		direct[log2_slot(v)]++;
+	}
+	for (v = 0; v < 70000; v++) {	/* every value below 2^16 and a bit */
+		b[llh_bucket(v)]++;
+		direct[log2_slot(v)]++;
+	}
+	llh_log2_slots(b, derived, HIST_SLOTS);
+	assert_memory_equal(direct, derived, sizeof(direct));
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -210,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_boundaries),
 		cmocka_unit_test(test_bucket_bounds),
 		cmocka_unit_test(test_bpf_log2_agrees),
+		cmocka_unit_test(test_log2_slots),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_percentile_rank),
 		cmocka_unit_test(test_summary_json),
