@@ -3,7 +3,7 @@
 # while test_vmalloc's worker makes a known number of small vmallocs over
 # several seconds; the intervals add up to it exactly (the BPF side keeps
 # cumulative counters; the tools print differences), with a breakdown by
-# caller too. A breakdown map too small for every key at once loses
+# caller too, and the summary's counts (its max is since the start). A breakdown map too small for every key at once loses
 # nothing when keys come and go (idle ones are taken out). A SIGINT that comes
 # while a tool is still starting ends it cleanly, with its one report
 # written to -o FILE.
@@ -27,6 +27,13 @@ for stage in reserve page_array pages map publish total; do
 	expect_eq "vmlat: $stage count, all intervals" \
 		"$(jq -s "[.[].hists[] | select(.stage == \"$stage\") | .count] | add" "$res/lat.json")" $loops
 done
+# The summary per interval: its counts add up the same; its max is since the start (never lower later).
+expect_eq "vmlat: summary total count, all intervals" \
+	"$(jq -s '[.[].summary[] | select(.stage == "total") | .count] | add' "$res/lat.json")" $loops
+expect_eq "vmlat: summary max since the start, never lower in a later interval" \
+	"$(jq -s '[.[].summary[] | select(.stage == "total" and .nested == false) | .max_ns] | . == sort' "$res/lat.json")" true
+expect_eq "vmlat -C: summary total count, all intervals (kept with a breakdown)" \
+	"$(jq -s '[.[].summary[] | select(.stage == "total") | .count] | add' "$res/latc.out")" $loops
 
 # The same with a breakdown by caller (the shared histogram hash).
 expect_eq "vmlat -C exit status after SIGINT" "$(cat "$res/latc.rc")" 0
