@@ -6,6 +6,7 @@
  * vmalloc_alloc_stages and vmalloc_alloc_enter events, through tp_btf.
  */
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -79,8 +80,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 't':
 		errno = 0;
 		v = strtoull(arg, &end, 10);
-		if (!*arg || *end || errno || arg[0] == '-' || arg[0] == '+' || arg[0] == ' ' ||
-		    v > MAX_THRESHOLD_US)
+		/* A digit first: strtoull would skip spaces, tabs and a sign. */
+		if (!isdigit((unsigned char)arg[0]) || *end || errno || v > MAX_THRESHOLD_US)
 			argp_error(state, "invalid threshold '%s': want microseconds, 0 to %llu",
 				   arg, MAX_THRESHOLD_US);
 		env.threshold_us = v;

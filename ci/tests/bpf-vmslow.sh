@@ -5,7 +5,9 @@
 # stack through vmalloc into the test_vmalloc module; with a threshold,
 # exactly the allocations at or above it (checked against a -t 0 tracer
 # that ran at the same time), all BIG 4 MiB ones among them; nothing lost;
-# text output; bad input refused.
+# text output; a failing vmalloc reported whatever the threshold, with the
+# stage that failed; a full ring buffer: records + lost = allocations, lost
+# > 0; bad input refused.
 . "$(dirname "$0")/../testlib.sh"
 
 small=200 big=50
@@ -22,10 +24,15 @@ for args in "-t abc" "-t -1" "-t 1.5" "-t 99999999999999999999" "5 6"; do
 	echo "ok: vmslow $args: exit $rc, says: $(head -n 1 "$BUILD/vmslow-bad.err")"
 done
 
+# Whitespace before the number (strtoull would skip it): one word, a tab and 5.
+"$vmslow" -t "$(printf '\t5')" >/dev/null 2>"$BUILD/vmslow-bad.err" && fail "vmslow -t '<tab>5': exit status 0"
+grep -q 'invalid threshold' "$BUILD/vmslow-bad.err" || fail "vmslow -t '<tab>5': no message: $(cat "$BUILD/vmslow-bad.err")"
+echo "ok: vmslow -t '<tab>5': says: $(head -n 1 "$BUILD/vmslow-bad.err")"
+
 res=$(new_results)
 ci/vmrun -q -r "$res" -- ci/guest/vmslow.sh $small $big $thresh_us ||
 	fail "guest script failed: $(tail -n 5 "$res/serial.log")"
-for t in all slow slowall text; do
+for t in all slow slowall text failed full; do
 	expect_eq "$t exit status after SIGINT" "$(cat "$res/$t.rc")" 0
 done
 expect_eq "bpftool prog show after vmslow exited (its exit status)" "$(cat "$res/progs-after.rc" 2>/dev/null)" 0
@@ -90,3 +97,23 @@ expect_eq "text: lines of vmalloc_test/0 with every field" \
 grep -qE "^vmslow: $small records \(threshold 0 us\), lost 0 \(ring buffer full\)" "$text" ||
 	fail "text: no final 'lost 0' line: $(tail -n 1 "$text")"
 echo "ok: text: $(tail -n 1 "$text")"
+
+# (4) A failure is reported whatever the threshold: align_shift_alloc_test
+# asks for ever larger alignments until one fails (once per run).
+grep -q 'align_shift_alloc_test passed: [0-9]* failed: 1' "$res/test_vmalloc.dmesg" ||
+	fail "align_shift_alloc_test did not fail once: $(grep align_shift "$res/test_vmalloc.dmesg" | tail -n 2)"
+failed=$res/failed.out
+expect_eq "failed: records with a 1 s threshold (the one failing vmalloc)" "$(recs "$failed" | wc -l)" 1
+expect_eq "failed: a 4 KiB vmalloc of vmalloc_test/0, failed in reserve, addr 0" \
+	"$(recs "$failed" | jq -c 'select(.comm == "vmalloc_test/0" and .size == 4096 and .failed == "reserve" and .addr == "0x0" and .nested == false)' | wc -l)" 1
+echo "ok: failed: $(recs "$failed" | cut -c1-300)"
+
+# (5) A full ring buffer: the reader stopped through SMALL allocations of a
+# 4 KiB buffer; every allocation is either a record or counted lost.
+full=$res/full.out
+nrec=$(recs "$full" | wc -l)
+expect_eq "full: summary records = records printed" "$(jq -r 'select(.summary) | .summary.records' "$full")" "$nrec"
+nlost=$(jq -r 'select(.summary) | .summary.lost' "$full")
+expect_eq "full: records + lost" $((nrec + nlost)) $small
+[ "$nlost" -gt 0 ] || fail "full: nothing lost with a 4 KiB ring buffer and a stopped reader"
+echo "ok: full: $nrec records + $nlost lost = $small allocations"
