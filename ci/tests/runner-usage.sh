@@ -16,3 +16,6 @@ check "--timeout wants seconds" -t -5 -- true
 check "unknown option" --bogus -- true
 check "no such file" -k /nonexistent/bzImage -- true
 check "one vCPU" -D -c 2 -- true
+check "--port wants HOSTPORT:GUESTPORT" -p 0:9100 -- true
+check "--port wants HOSTPORT:GUESTPORT" -p 9100 -- true
+check "--port wants HOSTPORT:GUESTPORT" -p 9100:70000 -- true
