@@ -25,6 +25,7 @@ struct vmlat_prom_src {
 	int flat_fd, hash_fd, stats_fd;
 	bool breakdown;		/* -C, -P or -S: the hash holds the histograms */
 	bool by_caller;
+	int module_texts_fd;	/* -C: modules seen loading, named before labels are made */
 	const char *mode;
 	unsigned long long unit_div;	/* ns per histogram unit */
 	struct ksyms *ks;
@@ -42,6 +43,7 @@ struct vmtree_prom_src {
 	const struct prog_links *links;
 	int stats_fd, depth_fd, callers_fd;
 	bool by_caller;
+	int module_texts_fd;
 	struct ksyms *ks;
 };
 

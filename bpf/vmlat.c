@@ -759,6 +759,7 @@ int main(int argc, char **argv)
 		.obj = r.obj->obj, .links = &r.links, .flat_fd = bpf_map__fd(r.obj->maps.hists_flat),
 		.hash_fd = bpf_map__fd(r.obj->maps.hists), .stats_fd = bpf_map__fd(r.obj->maps.stats),
 		.breakdown = breakdown(), .by_caller = env.by_caller, .mode = mode_names[mode],
+		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts),
 		.unit_div = env.unit_div, .ks = r.ks });
 	if (err)
 		goto cleanup;

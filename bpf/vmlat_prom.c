@@ -119,6 +119,9 @@ static int collect(FILE *f, void *ctx)
 
 	if (!all)
 		return -ENOMEM;
+	/* A caller's label is made once: name callers in modules gone already (test_vmalloc). */
+	if (vp.src.by_caller)
+		ksyms__add_module_texts(vp.src.ks, vp.src.module_texts_fd);
 	err = gather(all);
 	/* The counters after the histograms: they hold at least what those do. */
 	err = err ?: percpu_sum(vp.src.stats_fd, &idx, (__u64 *)&s, sizeof(s) / sizeof(__u64));

@@ -516,7 +516,8 @@ int main(int argc, char **argv)
 	err = err ?: vmtree_prom_start(&(struct vmtree_prom_src){
 		.obj = r.obj->obj, .links = &r.links, .stats_fd = bpf_map__fd(r.obj->maps.stats),
 		.depth_fd = bpf_map__fd(r.obj->maps.depth_hist),
-		.callers_fd = bpf_map__fd(r.obj->maps.guard_by_caller), .by_caller = env.by_caller, .ks = r.ks });
+		.callers_fd = bpf_map__fd(r.obj->maps.guard_by_caller), .by_caller = env.by_caller,
+		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts), .ks = r.ks });
 	if (err)
 		goto cleanup;
 	/* After attaching: what the kernel counts from here on, we see. */

@@ -40,6 +40,8 @@ static int collect_callers(FILE *f)
 	sum = calloc(n, sizeof(*sum));
 	if (!sum)
 		return -ENOMEM;
+	/* A caller's label is made once: name callers in modules gone already (test_vmalloc). */
+	ksyms__add_module_texts(tp.src.ks, tp.src.module_texts_fd);
 	while (!bpf_map_get_next_key(tp.src.callers_fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(tp.src.callers_fd, &next, &g)) {
 			l = prom_cap_index(&tp.callers, next,
