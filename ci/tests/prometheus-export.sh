@@ -29,24 +29,29 @@ hport=$(free_port) pport=$(free_port)
 
 res=$(new_results)
 tmp=$(mktemp -d)
-vmpid= prompid=
-cleanup() {
+vmpid='' prompid=''
+# stop_all [GRACE]: Prometheus, then the guest: told to end (host-done),
+# given GRACE tenths of a second, then vmrun is stopped (its trap kills QEMU).
+stop_all() {
+	local grace=${1:-300}
 	if [ -n "$prompid" ]; then
 		kill "$prompid" 2>/dev/null
-		wait "$prompid" 2>/dev/null
+		while kill -0 "$prompid" 2>/dev/null; do sleep 0.1; done
+		prompid=''
 	fi
-	# The guest ends itself once told; vmrun's own trap stops QEMU otherwise.
 	touch "$res/host-done" 2>/dev/null
-	if [ -n "$vmpid" ] && kill -0 "$vmpid" 2>/dev/null; then
-		for _ in $(seq 300); do kill -0 "$vmpid" 2>/dev/null || break; sleep 0.1; done
+	if [ -n "$vmpid" ]; then
+		for ((i = 0; i < grace; i++)); do kill -0 "$vmpid" 2>/dev/null || break; sleep 0.1; done
 		kill "$vmpid" 2>/dev/null
-		wait "$vmpid" 2>/dev/null
+		while kill -0 "$vmpid" 2>/dev/null; do sleep 0.1; done
+		vmpid=''
 	fi
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+trap 'stop_all' EXIT
+# Interrupted: everything stopped now, synchronously, before exiting.
+trap 'stop_all 0; exit 130' INT
+trap 'stop_all 0; exit 143' TERM HUP
 
 ci/vmrun -q -t 900 -p "$hport:$gport" -r "$res" -- ci/guest/prometheus.sh $loops $gport &
 vmpid=$!
