@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "probe.h"
@@ -153,13 +154,45 @@ bool cli_last_report(void)
 	return cli_exiting || cli.times <= 1;
 }
 
+static void (*cli_idle)(void *ctx, int ms);
+static void *cli_idle_ctx;
+
+void cli_set_idle(void (*idle)(void *ctx, int ms), void *ctx)
+{
+	cli_idle = idle;
+	cli_idle_ctx = ctx;
+}
+
+/* wait_interval() with the idle hook in 200 ms steps, so that kernel symbols stay fresh. */
+static void cli_wait(struct ksyms *ks)
+{
+	struct timespec now, end;
+	long long ms;
+
+	if (!cli_idle) {
+		wait_interval(cli.interval, &cli_exiting, ks);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += cli.interval;
+	while (!cli_exiting) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000LL + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0)
+			break;
+		ksyms__refresh(ks);
+		cli_idle(cli_idle_ctx, ms < 200 ? (int)ms : 200);
+	}
+	ksyms__refresh(ks);
+}
+
 int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks)
 {
 	int err;
 
 	do {
 		/* Returns at once if the signal came already: the last interval is printed. */
-		wait_interval(cli.interval, &cli_exiting, ks);
+		cli_wait(ks);
 		err = report(ctx);
 	} while (!err && !cli_exiting && --cli.times > 0);
 	return err;

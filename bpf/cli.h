@@ -65,6 +65,11 @@ bool cli_tp_btf(const char *event);
  * kernel symbols, refreshed while waiting. Returns REPORT's first error.
  */
 int cli_loop(int (*report)(void *ctx), void *ctx, struct ksyms *ks);
+/*
+ * While cli_loop() waits, IDLE(CTX, MS) instead of sleeping: it must return
+ * within about MS milliseconds, or at once on a signal (an exporter's poll).
+ */
+void cli_set_idle(void (*idle)(void *ctx, int ms), void *ctx);
 /* In REPORT: true if this is the last one (count reached or a signal came). */
 bool cli_last_report(void);
 

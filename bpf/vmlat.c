@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "json.h"
 #include "schema.h"
+#include "tool_prom.h"
 
 /* Stage names and their order are the shared schema's (lib/schema.h). */
 #define stage_names vm_stage_names
@@ -319,6 +320,7 @@ static size_t prune_idle(struct vmlat_bpf *obj, struct snapshot *cur, const stru
 			continue;
 		e->h = h;
 		e->pruned = true;
+		vmlat_prom_retire(&e->key, &h);
 		n++;
 	}
 	return n;
@@ -744,6 +746,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
 		{ &cli_argp, 0, NULL, 0 },
+		{ &prom_argp, 0, NULL, 0 },
 		{},
 	};
 	static const struct argp argp = {
@@ -759,6 +762,10 @@ int main(int argc, char **argv)
 
 	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
+	if (vmlat_prom_open()) {
+		err = 1;
+		goto cleanup;
+	}
 
 	has_summary = probe_tracepoint("vmalloc", mode_event[MODE_STAGES]);
 	has_events = probe_tracepoint("vmalloc", mode_event[MODE_EVENTS]);
@@ -810,6 +817,12 @@ int main(int argc, char **argv)
 	r.mode = mode;
 	r.ks = ksyms__load_for("vmlat", env.by_caller);
 	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
+	err = err ?: vmlat_prom_start(&(struct vmlat_prom_src){
+		.obj = r.obj->obj, .links = &r.links, .flat_fd = bpf_map__fd(r.obj->maps.hists_flat),
+		.hash_fd = bpf_map__fd(r.obj->maps.hists), .stats_fd = bpf_map__fd(r.obj->maps.stats),
+		.breakdown = breakdown(), .by_caller = env.by_caller, .mode = mode_names[mode],
+		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts),
+		.unit_div = env.unit_div, .ks = r.ks });
 	if (err)
 		goto cleanup;
 	if (stage_mode(mode))
@@ -822,6 +835,9 @@ int main(int argc, char **argv)
 	err = cli_loop(report, &r, r.ks);
 
 cleanup:
+	/* Its last textfile reads the maps. */
+	if (vmlat_prom_close())
+		err = 1;
 	destroy_links(&r.links);
 	vmlat_bpf__destroy(r.obj);
 	ksyms__free(r.ks);

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "json.h"
 #include "schema.h"
+#include "tool_prom.h"
 
 #define STATE_FILE "/sys/kernel/debug/vmalloc/state"
 #define MAX_STATE 32
@@ -446,6 +447,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
 		{ &cli_argp, 0, NULL, 0 },
+		{ &prom_argp, 0, NULL, 0 },
 		{},
 	};
 	static const struct argp argp = {
@@ -460,6 +462,10 @@ int main(int argc, char **argv)
 
 	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
+	if (vmtree_prom_open()) {
+		err = 1;
+		goto cleanup;
+	}
 	if (!probe_tracepoint("vmalloc", "vmalloc_va_reserved") || !probe_tracepoint("vmalloc", "vmalloc_area_free")) {
 		fprintf(stderr, "vmtree: this kernel has no vmalloc:vmalloc_va_reserved/vmalloc_area_free events: "
 			"search depth and guard pages need the vmscope series\n");
@@ -507,6 +513,11 @@ int main(int argc, char **argv)
 	}
 	r.ks = ksyms__load_for("vmtree", env.by_caller);
 	err = attach_programs("vmtree", r.obj->obj, NULL, false, &r.links);
+	err = err ?: vmtree_prom_start(&(struct vmtree_prom_src){
+		.obj = r.obj->obj, .links = &r.links, .stats_fd = bpf_map__fd(r.obj->maps.stats),
+		.depth_fd = bpf_map__fd(r.obj->maps.depth_hist),
+		.callers_fd = bpf_map__fd(r.obj->maps.guard_by_caller), .by_caller = env.by_caller,
+		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts), .ks = r.ks });
 	if (err)
 		goto cleanup;
 	/* After attaching: what the kernel counts from here on, we see. */
@@ -521,6 +532,9 @@ int main(int argc, char **argv)
 	err = cli_loop(report, &r, r.ks);
 
 cleanup:
+	/* Its last textfile reads the maps. */
+	if (vmtree_prom_close())
+		err = 1;
 	free(r.snap.callers);
 	destroy_links(&r.links);
 	vmtree_bpf__destroy(r.obj);

@@ -19,6 +19,8 @@ PACKAGES=(
 	linux-perf
 	# guests
 	qemu-system-x86 busybox-static
+	# prometheus-export test: promtool, and a server the test starts itself
+	prometheus
 )
 
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
@@ -41,3 +43,9 @@ if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2
 		die "apt-get install failed for: ${missing[*]}"
 fi
 say "installed ${#missing[@]} packages"
+# Debian's prometheus enables and starts a server on every address (:9090)
+# where systemd runs: vmscope wants the binaries only, not the service.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ] &&
+   systemctl is-active -q prometheus 2>/dev/null; then
+	systemctl disable --now -q prometheus && say "stopped and disabled the prometheus service the package started"
+fi

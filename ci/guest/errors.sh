@@ -27,6 +27,18 @@ case_ json-full-tree "$BPF/vmtree" -o /dev/full 1 1
 case_ threads-stages "$BPF/vmlat" -M stages --max-threads 2
 case_ threads-default "$BPF/vmlat" --max-threads 2 1 1
 case_ threads-big "$BPF/vmlat" -M events --max-threads 99999999
+# Exporter options (--prometheus, --textfile, --max-callers).
+case_ prom-zero-port "$BPF/vmlat" --prometheus 0
+case_ prom-big-port "$BPF/vmtree" --prometheus 127.0.0.1:65536
+case_ prom-name "$BPF/vmlat" --prometheus localhost:9100
+case_ prom-no-port "$BPF/vmtree" --prometheus 127.0.0.1:
+case_ prom-not-here "$BPF/vmlat" --prometheus 192.0.2.1:9100 1 1
+start_tracer prom-holder '^Tracing' "$BPF/vmlat" --prometheus 9100 3600 || exit 1
+case_ prom-in-use "$BPF/vmtree" --prometheus 127.0.0.1:9100 1 1
+stop_tracer prom-holder
+case_ textfile-dir "$BPF/vmlat" --textfile /proc/nonexistent/vmlat.prom 1 1
+case_ textfile-ro "$BPF/vmtree" --textfile "$VMSCOPE_TOP/vmtree.prom" 1 1
+case_ max-callers "$BPF/vmlat" -C --max-callers 0
 case_ not-root setpriv --reuid=65534 --regid=65534 --clear-groups "$BPF/vmlat" 1 1
 # No kernel BTF: hide /sys/kernel/btf for a moment.
 mount -t tmpfs none /sys/kernel/btf

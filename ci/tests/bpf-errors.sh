@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # vmlat and vmtree refuse bad input and a kernel or system they cannot use
 # with a specific message and a non-zero exit (also a -o FILE that could
-# not be written: a full disk), and stop cleanly on SIGINT
+# not be written: a full disk; exporter addresses and ports that are bad,
+# not on the machine or taken, a textfile directory that takes no files),
+# and stop cleanly on SIGINT
 # and SIGTERM in the middle of an interval, leaving nothing attached.
 . "$(dirname "$0")/../testlib.sh"
 
@@ -34,6 +36,15 @@ json-full-tree vmtree: writing /dev/full failed
 threads-stages --max-threads: -M stages keeps no per-thread state
 threads-default --max-threads does nothing in the stages mode
 threads-big --max-threads 99999999: at most
+prom-zero-port --prometheus '0': invalid port '0': want 1-65535
+prom-big-port --prometheus '127.0.0.1:65536': invalid port '65536'
+prom-name invalid address 'localhost': want an IPv4 address or \[IPv6\]
+prom-no-port --prometheus '127.0.0.1:': invalid port ''
+prom-not-here vmlat: --prometheus: cannot listen on 192.0.2.1:9100: Cannot assign requested address
+prom-in-use vmtree: --prometheus: cannot listen on 127.0.0.1:9100: Address already in use
+textfile-dir vmlat: --textfile: cannot write /proc/nonexistent/vmlat.prom.[0-9]+.tmp: No such file or directory
+textfile-ro vmtree: --textfile: cannot write .*vmtree.prom.[0-9]+.tmp: Read-only file system
+max-callers invalid caller count '0'
 not-root vmlat: must run as root
 no-btf vmlat: no kernel BTF
 no-tracefs vmtree: tracefs is not mounted

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Prometheus text exposition, its HTTP endpoint and its textfile: see
+ * prom.h. The endpoint is deliberately small: one request per connection
+ * (Connection: close), GET or HEAD of /metrics, served from the tool's
+ * main loop with a bounded time per client, so that a slow or stuck
+ * client costs the tool at most PROM_CLIENT_MS and never blocks it.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "args.h"
+#include "prom.h"
+
+struct prom_opts prom_opts = {
+	.max_callers = PROM_MAX_CALLERS_DEFAULT,
+};
+
+enum { OPT_PROMETHEUS = 3000, OPT_TEXTFILE, OPT_MAX_CALLERS };
+
+static const struct argp_option opts[] = {
+	{ NULL, 0, NULL, 0, "Prometheus export (counts since the start, read at each scrape):", 50 },
+	{ "prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0,
+	  "Serve /metrics over HTTP on PORT (ADDR: an IPv4 address or [IPv6]; default 127.0.0.1)", 50 },
+	{ "textfile", OPT_TEXTFILE, "PATH", 0,
+	  "Write the metrics to PATH (node_exporter's textfile collector: a .prom file), atomically, "
+	  "at each interval (at most 5 s apart) and at exit; left in place", 50 },
+	{ "max-callers", OPT_MAX_CALLERS, "N", 0,
+	  "With -C: at most N caller label values, the rest as caller=\"other\" (default 32)", 50 },
+	{},
+};
+
+/* [ADDR:]PORT: a port 1..65535, an IPv4 address or a bracketed IPv6 one. */
+static void parse_listen(const char *arg, struct argp_state *state)
+{
+	const char *colon = strrchr(arg, ':'), *port = colon ? colon + 1 : arg;
+	char host[64], *end;
+	size_t hl;
+	long v;
+
+	errno = 0;
+	v = strtol(port, &end, 10);
+	if (!*port || *end || errno || v < 1 || v > 65535 || *port == '+' || *port == '-')
+		argp_error(state, "--prometheus '%s': invalid port '%s': want 1-65535", arg, port);
+	prom_opts.port = v;
+	prom_opts.family = AF_INET;
+	if (!colon) {
+		inet_pton(AF_INET, "127.0.0.1", prom_opts.addr);
+		return;
+	}
+	hl = colon - arg;
+	if (hl >= sizeof(host)) {
+		argp_error(state, "--prometheus '%s': address too long", arg);
+		return;
+	}
+	memcpy(host, arg, hl);
+	host[hl] = 0;
+	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = 0;
+		prom_opts.family = AF_INET6;
+		if (inet_pton(AF_INET6, host + 1, prom_opts.addr) == 1)
+			return;
+	} else if (inet_pton(AF_INET, host, prom_opts.addr) == 1) {
+		return;
+	}
+	argp_error(state, "--prometheus '%s': invalid address '%.*s': want an IPv4 address or [IPv6] (no names)",
+		   arg, (int)hl, arg);
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case OPT_PROMETHEUS:
+		prom_opts.listen = arg;
+		parse_listen(arg, state);
+		break;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			argp_error(state, "--textfile: empty path");
+		prom_opts.textfile = arg;
+		break;
+	case OPT_MAX_CALLERS:
+		prom_opts.max_callers = parse_positive(arg, "caller count", state);
+		if (prom_opts.max_callers > PROM_MAX_CALLERS_LIMIT)
+			argp_error(state, "--max-callers %d: at most %d", prom_opts.max_callers, PROM_MAX_CALLERS_LIMIT);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp prom_argp = {
+	.options = opts,
+	.parser = parse_arg,
+};
+
+struct prom {
+	const char *tool;
+	int fd;			/* listening socket, -1: none */
+	char *tmp;		/* textfile's temporary name, NULL: no textfile */
+	prom_collect_fn collect;
+	void *ctx;
+	int period;		/* textfile, seconds */
+	struct timespec next;	/* textfile due */
+	bool textfile_failed;	/* said so once */
+};
+
+static void now_plus(struct timespec *t, int secs)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += secs;
+}
+
+static bool due(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static const char *listen_name(char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(prom_opts.family, prom_opts.addr, a, sizeof(a));
+	snprintf(buf, len, prom_opts.family == AF_INET6 ? "[%s]:%d" : "%s:%d", a, prom_opts.port);
+	return buf;
+}
+
+static int open_socket(struct prom *p)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t sl;
+	char name[80];
+	int one = 1;
+
+	if (prom_opts.family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(prom_opts.port);
+		memcpy(&s6->sin6_addr, prom_opts.addr, 16);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(prom_opts.port);
+		memcpy(&s4->sin_addr, prom_opts.addr, 4);
+		sl = sizeof(*s4);
+	}
+	p->fd = socket(prom_opts.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		fprintf(stderr, "%s: --prometheus: cannot create a socket: %s\n", p->tool, strerror(errno));
+		return -1;
+	}
+	/* A restarted tool binds again at once (TIME_WAIT); a listener still refuses it. */
+	setsockopt(p->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(p->fd, (struct sockaddr *)&ss, sl) || listen(p->fd, 16)) {
+		fprintf(stderr, "%s: --prometheus: cannot listen on %s: %s%s\n", p->tool,
+			listen_name(name, sizeof(name)), strerror(errno),
+			errno == EADDRINUSE ? " (another program has this port)" : "");
+		return -1;
+	}
+	fprintf(stderr, "%s: serving Prometheus metrics on http://%s/metrics\n", p->tool,
+		listen_name(name, sizeof(name)));
+	return 0;
+}
+
+/* The textfile's directory must take files: tried once at the start. */
+static int check_textfile(struct prom *p)
+{
+	int fd;
+
+	if (asprintf(&p->tmp, "%s.%d.tmp", prom_opts.textfile, (int)getpid()) < 0) {
+		p->tmp = NULL;
+		return -1;
+	}
+	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, p->tmp, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(p->tmp);
+	return 0;
+}
+
+int prom_open(const char *tool, struct prom **pp)
+{
+	struct prom *p;
+
+	*pp = NULL;
+	if (!prom_opts.listen && !prom_opts.textfile)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", tool);
+		return -1;
+	}
+	p->tool = tool;
+	p->fd = -1;
+	*pp = p;
+	if (prom_opts.listen && open_socket(p))
+		return -1;
+	if (prom_opts.textfile && check_textfile(p))
+		return -1;
+	return 0;
+}
+
+void prom_set_collector(struct prom *p, prom_collect_fn fn, void *ctx, int period)
+{
+	if (!p)
+		return;
+	p->collect = fn;
+	p->ctx = ctx;
+	p->period = period < PROM_TEXTFILE_SECS ? period : PROM_TEXTFILE_SECS;
+	now_plus(&p->next, 0);	/* the first one at once */
+}
+
+/* The metrics in memory; NULL on failure. */
+static char *render(struct prom *p, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f;
+	int err;
+
+	if (!p->collect)
+		return NULL;
+	f = open_memstream(&buf, len);
+	if (!f)
+		return NULL;
+	err = p->collect(f, p->ctx);
+	if (fclose(f) || err) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int prom_write_textfile(struct prom *p)
+{
+	size_t len, off = 0;
+	char *buf;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!p || !p->tmp || !p->collect)
+		return 0;
+	buf = render(p, &len);
+	if (!buf) {
+		fprintf(stderr, "%s: --textfile: cannot read the metrics\n", p->tool);
+		return -1;
+	}
+	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		err = errno;
+	while (!err && off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? errno : EIO;
+		else
+			off += n;
+	}
+	if (fd >= 0 && close(fd) && !err)
+		err = errno;
+	if (!err && rename(p->tmp, prom_opts.textfile))
+		err = errno;
+	free(buf);
+	if (err) {
+		if (fd >= 0)
+			unlink(p->tmp);
+		if (!p->textfile_failed)
+			fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, prom_opts.textfile,
+				strerror(err));
+		p->textfile_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int remaining_ms(const struct timespec *end)
+{
+	struct timespec now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* Sends all of BUF before END; false if the client is gone or too slow. */
+static bool send_all(int fd, const char *buf, size_t len, const struct timespec *end)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return false;
+		if (!remaining_ms(end) || (poll(&pfd, 1, remaining_ms(end)) <= 0 && errno != EINTR))
+			return false;
+	}
+	return true;
+}
+
+static void respond(int fd, const char *status, const char *extra, const char *body, size_t len,
+		    bool head, const struct timespec *end)
+{
+	char hdr[256];
+	int n;
+
+	n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
+		     status, body && !strncmp(status, "200", 3) ? "text/plain; version=0.0.4; charset=utf-8" :
+		     "text/plain; charset=utf-8", len, extra ? extra : "");
+	if (send_all(fd, hdr, n, end) && !head && len)
+		send_all(fd, body, len, end);
+}
+
+/* One connection: read the request head, answer, close. */
+static void serve(struct prom *p, int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char req[4096], method[16], path[1024], *body;
+	struct timespec end;
+	size_t got = 0, len;
+	ssize_t n;
+	bool head;
+
+	now_plus(&end, 0);
+	end.tv_nsec += (long)PROM_CLIENT_MS * 1000000;
+	end.tv_sec += end.tv_nsec / 1000000000;
+	end.tv_nsec %= 1000000000;
+	while (got < sizeof(req) - 1) {
+		n = recv(fd, req + got, sizeof(req) - 1 - got, MSG_DONTWAIT);
+		if (n > 0) {
+			got += n;
+			req[got] = 0;
+			if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+				break;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return;	/* gone before asking */
+		if (!remaining_ms(&end) || (poll(&pfd, 1, remaining_ms(&end)) <= 0 && errno != EINTR))
+			return;	/* too slow: dropped */
+	}
+	req[got] = 0;
+	if (sscanf(req, "%15s %1023s HTTP/1.%*1[01]", method, path) != 2 || !strstr(req, " HTTP/1.")) {
+		respond(fd, "400 Bad Request", NULL, "bad request\n", 12, false, &end);
+		return;
+	}
+	head = !strcmp(method, "HEAD");
+	if (strcmp(method, "GET") && !head) {
+		respond(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n", "method not allowed\n", 19, false, &end);
+		return;
+	}
+	path[strcspn(path, "?")] = 0;
+	if (strcmp(path, "/metrics")) {
+		respond(fd, "404 Not Found", NULL, "not found: try /metrics\n", 24, head, &end);
+		return;
+	}
+	body = render(p, &len);
+	if (!body) {
+		respond(fd, "500 Internal Server Error", NULL, "cannot read the metrics\n", 24, head, &end);
+		return;
+	}
+	respond(fd, "200 OK", NULL, body, len, head, &end);
+	free(body);
+}
+
+void prom_poll(struct prom *p, int ms)
+{
+	struct pollfd pfd;
+	int fd, i;
+
+	if (!p) {
+		if (ms > 0)
+			poll(NULL, 0, ms);
+		return;
+	}
+	if (p->tmp && p->collect && due(&p->next)) {
+		prom_write_textfile(p);
+		now_plus(&p->next, p->period);
+	}
+	if (p->fd < 0) {
+		if (ms > 0)
+			poll(NULL, 0, ms);	/* a signal ends it early */
+		return;
+	}
+	pfd = (struct pollfd){ .fd = p->fd, .events = POLLIN };
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	/* What is waiting now, bounded: a flood cannot keep the tool here. */
+	for (i = 0; i < 16; i++) {
+		fd = accept4(p->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
+		serve(p, fd);
+		close(fd);
+	}
+}
+
+int prom_close(struct prom *p)
+{
+	int err = 0;
+
+	if (!p)
+		return 0;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->tmp && p->collect)
+		err = prom_write_textfile(p);
+	free(p->tmp);
+	free(p);
+	return err;
+}
+
+void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	/* 0.0.4: a counter's family is named like its sample, _total and all. */
+	fprintf(f, "# HELP %s ", name);
+	for (; *help; help++) {
+		if (*help == '\\')
+			fputs("\\\\", f);
+		else if (*help == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*help, f);
+	}
+	fprintf(f, "\n# TYPE %s %s\n", name, type);
+}
+
+const char *prom_escape(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < len; s++) {
+		if (*s == '\\' || *s == '"') {
+			buf[o++] = '\\';
+			buf[o++] = *s;
+		} else if (*s == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+const char *prom_decimal(unsigned long long v, int decimals, char *buf, size_t len)
+{
+	unsigned long long div = 1;
+	int i, n;
+
+	for (i = 0; i < decimals; i++)
+		div *= 10;
+	if (div == 1) {
+		snprintf(buf, len, "%llu", v);
+		return buf;
+	}
+	n = snprintf(buf, len, "%llu.%0*llu", v / div, decimals, v % div);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = 0;
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = 0;
+	return buf;
+}
+
+static void labels_open(FILE *f, const char *name, const char *labels, const char *suffix)
+{
+	fprintf(f, "%s%s", name, suffix);
+	if (labels && *labels)
+		fprintf(f, "{%s}", labels);
+}
+
+void prom_u64(FILE *f, const char *name, const char *labels, unsigned long long v)
+{
+	labels_open(f, name, labels, "");
+	fprintf(f, " %llu\n", v);
+}
+
+void prom_s64(FILE *f, const char *name, const char *labels, long long v)
+{
+	labels_open(f, name, labels, "");
+	fprintf(f, " %lld\n", v);
+}
+
+void prom_histogram(FILE *f, const char *name, const char *labels, const unsigned long long *slots,
+		    int nslots, const unsigned long long *le, int nle, int decimals, unsigned long long sum)
+{
+	const char *sep = labels && *labels ? "," : "";
+	unsigned long long cum = 0;
+	char num[32];
+	int i;
+
+	for (i = 0; i < nle && i < nslots; i++) {
+		cum += slots[i];
+		fprintf(f, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels ? labels : "", sep,
+			prom_decimal(le[i], decimals, num, sizeof(num)), cum);
+	}
+	for (; i < nslots; i++)
+		cum += slots[i];
+	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels ? labels : "", sep, cum);
+	labels_open(f, name, labels, "_sum");
+	fprintf(f, " %s\n", prom_decimal(sum, decimals, num, sizeof(num)));
+	labels_open(f, name, labels, "_count");
+	fprintf(f, " %llu\n", cum);
+}
+
+int prom_cap_index(struct prom_cap *c, unsigned long long key, const char *name)
+{
+	void *k, *nm;
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->keys[i] == key)
+			return i;
+	if (c->n >= c->max)
+		return c->max;
+	k = realloc(c->keys, (c->n + 1) * sizeof(*c->keys));
+	if (!k)
+		return -1;
+	c->keys = k;
+	nm = realloc(c->names, (c->n + 1) * sizeof(*c->names));
+	if (!nm)
+		return -1;
+	c->names = nm;
+	c->names[c->n] = strdup(name);
+	if (!c->names[c->n])
+		return -1;
+	c->keys[c->n] = key;
+	return c->n++;
+}
+
+const char *prom_cap_name(const struct prom_cap *c, int i)
+{
+	return i < c->n ? c->names[i] : "other";
+}
+
+void prom_cap_free(struct prom_cap *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	free(c->keys);
+	memset(c, 0, sizeof(*c));
+}
