@@ -17,6 +17,7 @@
 #include "trace_helpers.h"
 #include "cli.h"
 #include "schema.h"
+#include "llhist.h"
 #include "tool_prom.h"
 
 #define NAME_LAT "vmscope_vmalloc_latency_seconds"
@@ -82,8 +83,12 @@ static int gather(struct hist *all)
 		err = percpu_sum(vp.src.flat_fd, &idx, (__u64 *)&sh, sizeof(sh) / sizeof(__u64));
 		if (err)
 			return err;
-		for (i = 0; i < NR_STAGES; i++)
+		for (i = 0; i < NR_STAGES; i++) {
+			/* In ns the BPF side keeps log-linear buckets only: the slots are their sums. */
+			if (vp.src.unit_div == 1)
+				llh_log2_slots(sh.ll[i], (unsigned long long *)sh.h[i].slots, MAX_SLOTS);
 			hist_add(slot_of(all, 0, idx, i), &sh.h[i]);
+		}
 	}
 	while (vp.src.breakdown && !bpf_map_get_next_key(vp.src.hash_fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(vp.src.hash_fd, &next, &h)) {
