@@ -14,11 +14,13 @@
 struct bpf_object;
 
 #define NR_STOCK_FNS 4	/* reserve, area, pages, map: enum vmlat_fn */
+#define STOCK_FN_NAMES 3	/* names that may serve one slot */
 
 struct stock_fns {
 	bool kprobe;				/* kprobes: fentry cannot attach */
 	bool split;				/* area, pages and map: all five stages */
-	const char *name[NR_STOCK_FNS];		/* NULL: not a symbol here */
+	bool has[NR_STOCK_FNS][STOCK_FN_NAMES];	/* which names are symbols here */
+	char name[NR_STOCK_FNS][96];		/* those, joined by '/'; "": none */
 };
 
 /* Fills SF for fentry (KPROBE false) or kprobes; returns how many were found. */

@@ -295,18 +295,19 @@ static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
 }
 
 /*
- * -M funcs: a stage function FN begins or ends inside this thread's
- * innermost allocation (elsewhere: not a vmalloc's, ignored). Its slot
- * gets -start, then +end: the sum of its calls' durations. A call whose
- * entry was not seen is not counted.
+ * -M funcs: a stage function of slot FN begins or ends inside this thread's
+ * innermost allocation (elsewhere: not a vmalloc's, ignored). Several
+ * functions may serve one slot, one calling the other where the build did
+ * not inline it: the outermost call counts. Its slot gets -start, then
+ * +end: the sum of its calls' durations. A call whose entry was not seen
+ * is not counted.
  */
 static __always_inline int fn_begin(int fn)
 {
 	struct frame *f = frame_top();
 
-	if (!f || (f->open & (1 << fn)))
+	if (!f || f->fn_depth[fn & 3]++)
 		return 0;
-	f->open |= 1 << fn;
 	add_stage(f, fn, -bpf_ktime_get_ns());
 	f->seen &= ~(1 << fn);	/* not yet: set when it ends */
 	return 0;
@@ -316,9 +317,8 @@ static __always_inline int fn_end(int fn)
 {
 	struct frame *f = frame_top();
 
-	if (!f || !(f->open & (1 << fn)))
+	if (!f || !f->fn_depth[fn & 3] || --f->fn_depth[fn & 3])
 		return 0;
-	f->open &= ~(1 << fn);
 	add_stage(f, fn, bpf_ktime_get_ns());
 	return 0;
 }
@@ -339,11 +339,11 @@ static __always_inline void funcs_rest(struct frame *f, __u64 total)
 {
 	__u64 *ns = f->stage_ns;
 	__u64 r = 0, a = 0, p = 0, m = 0;
+	int i;
 
-	if (f->open) {
-		f->seen &= ~(__u32)f->open;
-		f->open = 0;
-	}
+	for (i = 0; i < 4; i++)
+		if (f->fn_depth[i])
+			f->seen &= ~(1 << i);
 	if (f->seen & (1 << FN_RESERVE))
 		r = ns[STAGE_RESERVE];
 	if (f->seen & (1 << FN_PAGES))
@@ -640,42 +640,58 @@ int BPF_KRETPROBE(core_kretprobe, void *ret)
 }
 
 /*
- * -M funcs: the stage functions of a stock kernel (the loader attaches
- * those its BTF or kallsyms has, retargeting map to vmap_pages_range where
- * the build kept it). kprobes where fentry cannot attach.
+ * -M funcs: the stage functions of a stock kernel, per slot all the names
+ * that may serve it (the loader attaches those its BTF and ftrace, or
+ * kallsyms, have). kprobes where fentry cannot attach.
  */
 SEC("fentry/__get_vm_area_node")
-int BPF_PROG(fn_reserve_fentry) { return fn_begin(FN_RESERVE); }
+int BPF_PROG(fn_reserve0_fentry) { return fn_begin(FN_RESERVE); }
 SEC("fexit/__get_vm_area_node")
-int BPF_PROG(fn_reserve_fexit) { return fn_end(FN_RESERVE); }
+int BPF_PROG(fn_reserve0_fexit) { return fn_end(FN_RESERVE); }
 SEC("fentry/__vmalloc_area_node")
-int BPF_PROG(fn_area_fentry) { return fn_begin(FN_AREA); }
+int BPF_PROG(fn_area0_fentry) { return fn_begin(FN_AREA); }
 SEC("fexit/__vmalloc_area_node")
-int BPF_PROG(fn_area_fexit) { return fn_end(FN_AREA); }
+int BPF_PROG(fn_area0_fexit) { return fn_end(FN_AREA); }
 SEC("fentry/vm_area_alloc_pages")
-int BPF_PROG(fn_pages_fentry) { return fn_begin(FN_PAGES); }
+int BPF_PROG(fn_pages0_fentry) { return fn_begin(FN_PAGES); }
 SEC("fexit/vm_area_alloc_pages")
-int BPF_PROG(fn_pages_fexit) { return fn_end(FN_PAGES); }
+int BPF_PROG(fn_pages0_fexit) { return fn_end(FN_PAGES); }
+SEC("fentry/vmap_pages_range")
+int BPF_PROG(fn_map0_fentry) { return fn_begin(FN_MAP); }
+SEC("fexit/vmap_pages_range")
+int BPF_PROG(fn_map0_fexit) { return fn_end(FN_MAP); }
 SEC("fentry/vmap_pages_range_noflush")
-int BPF_PROG(fn_map_fentry) { return fn_begin(FN_MAP); }
+int BPF_PROG(fn_map1_fentry) { return fn_begin(FN_MAP); }
 SEC("fexit/vmap_pages_range_noflush")
-int BPF_PROG(fn_map_fexit) { return fn_end(FN_MAP); }
+int BPF_PROG(fn_map1_fexit) { return fn_end(FN_MAP); }
+SEC("fentry/__vmap_pages_range_noflush")
+int BPF_PROG(fn_map2_fentry) { return fn_begin(FN_MAP); }
+SEC("fexit/__vmap_pages_range_noflush")
+int BPF_PROG(fn_map2_fexit) { return fn_end(FN_MAP); }
 
 SEC("kprobe/__get_vm_area_node")
-int BPF_KPROBE(fn_reserve_kprobe) { return fn_begin(FN_RESERVE); }
+int BPF_KPROBE(fn_reserve0_kprobe) { return fn_begin(FN_RESERVE); }
 SEC("kretprobe/__get_vm_area_node")
-int BPF_KRETPROBE(fn_reserve_kretprobe) { return fn_end(FN_RESERVE); }
+int BPF_KRETPROBE(fn_reserve0_kretprobe) { return fn_end(FN_RESERVE); }
 SEC("kprobe/__vmalloc_area_node")
-int BPF_KPROBE(fn_area_kprobe) { return fn_begin(FN_AREA); }
+int BPF_KPROBE(fn_area0_kprobe) { return fn_begin(FN_AREA); }
 SEC("kretprobe/__vmalloc_area_node")
-int BPF_KRETPROBE(fn_area_kretprobe) { return fn_end(FN_AREA); }
+int BPF_KRETPROBE(fn_area0_kretprobe) { return fn_end(FN_AREA); }
 SEC("kprobe/vm_area_alloc_pages")
-int BPF_KPROBE(fn_pages_kprobe) { return fn_begin(FN_PAGES); }
+int BPF_KPROBE(fn_pages0_kprobe) { return fn_begin(FN_PAGES); }
 SEC("kretprobe/vm_area_alloc_pages")
-int BPF_KRETPROBE(fn_pages_kretprobe) { return fn_end(FN_PAGES); }
+int BPF_KRETPROBE(fn_pages0_kretprobe) { return fn_end(FN_PAGES); }
+SEC("kprobe/vmap_pages_range")
+int BPF_KPROBE(fn_map0_kprobe) { return fn_begin(FN_MAP); }
+SEC("kretprobe/vmap_pages_range")
+int BPF_KRETPROBE(fn_map0_kretprobe) { return fn_end(FN_MAP); }
 SEC("kprobe/vmap_pages_range_noflush")
-int BPF_KPROBE(fn_map_kprobe) { return fn_begin(FN_MAP); }
+int BPF_KPROBE(fn_map1_kprobe) { return fn_begin(FN_MAP); }
 SEC("kretprobe/vmap_pages_range_noflush")
-int BPF_KRETPROBE(fn_map_kretprobe) { return fn_end(FN_MAP); }
+int BPF_KRETPROBE(fn_map1_kretprobe) { return fn_end(FN_MAP); }
+SEC("kprobe/__vmap_pages_range_noflush")
+int BPF_KPROBE(fn_map2_kprobe) { return fn_begin(FN_MAP); }
+SEC("kretprobe/__vmap_pages_range_noflush")
+int BPF_KRETPROBE(fn_map2_kretprobe) { return fn_end(FN_MAP); }
 
 char LICENSE[] SEC("license") = "GPL";
