@@ -6,7 +6,8 @@
 # the host root over 9p as ci/vmrun's own kernels do, and switch_roots to
 # ci/guest-init. A rerun with everything cached is offline.
 #
-# Prints one line: KERNEL INITRD DIR (DIR/headers is the module build tree).
+# Prints one line: KERNEL INITRD DIR (DIR/headers is the module build tree,
+# DIR/vmscope-kmod ci/kmod's modules built against it).
 # Exit 77 when the packages cannot be had (no cached copy, no apt mirror).
 set -euo pipefail
 prog=stock-kernel
@@ -81,9 +82,21 @@ kernel=$root/boot/vmlinuz-$kver
 [ -f "$kernel" ] || die "no $kernel in the image package"
 grep -qx 'CONFIG_NET_9P=[ym]' "$root/boot/config-$kver" ||
 	die "$kver has no 9p (CONFIG_NET_9P is not set): ci/vmrun cannot share the host root with it (use -f amd64)"
-# The headers package's build link points into /usr/src: the extracted copy.
+# The headers package includes its common part from /usr/src: the extracted copy.
 headers=$root/usr/src/linux-headers-$kver
+sed -i "s|^include /usr/src/|include $root/usr/src/|" "$headers/Makefile"
 ln -sfn "$headers" "$dir/headers"
+
+# vmscope's test modules (ci/kmod) against that kernel's headers.
+kmod=$dir/vmscope-kmod
+if [ ! -f "$kmod/vmalloc_faults.ko" ] || [ -n "$(find "$VMSCOPE_TOP/ci/kmod" -newer "$kmod/vmalloc_faults.ko")" ]; then
+	rm -rf "$kmod"
+	cp -r "$VMSCOPE_TOP/ci/kmod" "$kmod"
+	make -C "$headers" M="$kmod" modules >"$kmod.log" 2>&1 || {
+		cat "$kmod.log" >&2
+		die "ci/kmod did not build against $headers"
+	}
+fi
 
 # The modules the 9p root needs, dependencies first (modinfo's depends).
 mods=$root/lib/modules/$kver
