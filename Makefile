@@ -12,7 +12,7 @@ BPF_OUT := $(BUILD)/bpf
 TOOLS_OUT := $(BUILD)/tools
 
 .PHONY: all deps kernel baseline kernels patch unpatch source bpf tools unit \
-	run test bench stress clean distclean help
+	run test bench stress stock clean distclean help
 
 all: kernel bpf tools
 
@@ -25,6 +25,7 @@ help:
 	@echo 'make kernel     build the patched kernel ($(KBUILD))'
 	@echo 'make baseline   build the same source and config without the series'
 	@echo 'make kernels    both of the above'
+	@echo 'make stock      fetch Debian 12'"'"'s 6.1 kernel into $(BUILD)/stock and its initramfs'
 	@echo 'make patch / unpatch / source   manage the patched tree under $(BUILD)/src'
 	@echo 'make bpf tools unit             user-space parts and their unit tests'
 	@echo 'make clean / distclean          remove tool builds / everything under $(BUILD)'
@@ -39,6 +40,10 @@ baseline: deps
 	@ci/kernel.sh build baseline
 
 kernels: kernel baseline
+
+# Debian's own kernel (not installed on the host) and ci/vmrun's initramfs for it.
+stock: deps
+	@ci/stock-kernel.sh >/dev/null
 
 patch: deps
 	@ci/kernel.sh patch >/dev/null

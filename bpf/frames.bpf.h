@@ -67,7 +67,8 @@ struct frame {
 	__u8 skip;		/* filtered out: tracked for nesting only */
 	__u8 lost;		/* not measured (--max-threads): counted at entry */
 	__u8 nested;		/* inside another vmalloc */
-	__u8 pad[5];
+	__u8 fn_depth[4];	/* vmlat -M funcs: calls open per stage slot */
+	__u8 pad;
 };
 
 /* A frame dropped as stale at an entry (FRAME_GUESS): its exit may still come. */

@@ -2,8 +2,10 @@
 /*
  * vmcount: count vmap area allocations through the upstream
  * vmalloc:alloc_vmap_area tracepoint (Linux 6.2+). tp_btf when the kernel's
- * BTF has the tracepoint, the classic tracepoint otherwise; the loader
- * chooses at run time.
+ * BTF has the tracepoint, the classic tracepoint otherwise; on a kernel
+ * without it (before 6.2: Debian 12's 6.1), fexit on alloc_vmap_area()
+ * itself, where the build kept it as a symbol. The loader chooses at run
+ * time.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -54,6 +56,16 @@ SEC("tracepoint/vmalloc/alloc_vmap_area")
 int alloc_vmap_area_tp(void *ctx)
 {
 	return count(tp_read(ctx, &tpf[TPF_SIZE]), tp_read(ctx, &tpf[TPF_FAILED]));
+}
+
+/* Before 6.2: the function the event is in; an ERR_PTR return is a failure. */
+SEC("fexit/alloc_vmap_area")
+int BPF_PROG(alloc_vmap_area_fexit, unsigned long size)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return count(size, ret >= (__u64)-4095);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -25,7 +25,8 @@
 
 const char *argp_program_version = "vmcount 0.1";
 static const char doc[] =
-"Count vmap area allocations (the vmalloc:alloc_vmap_area tracepoint).\n"
+"Count vmap area allocations (the vmalloc:alloc_vmap_area tracepoint; on\n"
+"kernels before 6.2, fexit on alloc_vmap_area() where it is a symbol).\n"
 "\n"
 "USAGE: vmcount [-h] [-p PID] [-c COMM] [-j] [-o FILE] [-T] [interval] [count]\n"
 "\n"
@@ -113,13 +114,15 @@ int main(int argc, char **argv)
 		.children = children,
 	};
 	struct run r = {};
-	bool use_btf;
+	bool use_btf, has_tp;
 	int err = 0;
 
 	if (cli_init(&argp, argc, argv, &r.jf))
 		return 1;
-	if (!probe_tracepoint("vmalloc", "alloc_vmap_area")) {
-		fprintf(stderr, "vmcount: this kernel has no vmalloc:alloc_vmap_area tracepoint (needs Linux 6.2+ with CONFIG_TRACEPOINTS)\n");
+	has_tp = probe_tracepoint("vmalloc", "alloc_vmap_area");
+	if (!has_tp && !probe_btf_func("alloc_vmap_area")) {
+		fprintf(stderr, "vmcount: this kernel has no vmalloc:alloc_vmap_area tracepoint (needs Linux 6.2+ with "
+			"CONFIG_TRACEPOINTS) and no alloc_vmap_area() in its BTF to attach fexit to\n");
 		err = 1;
 		goto cleanup;
 	}
@@ -136,9 +139,14 @@ int main(int argc, char **argv)
 		strncpy((char *)r.obj->rodata->targ_comm, cli.comm, TASK_COMM_LEN - 1);
 	}
 	/* tp_btf is cheaper (no tracefs record copy); fall back when absent. */
-	use_btf = cli_tp_btf("alloc_vmap_area");
+	use_btf = has_tp && cli_tp_btf("alloc_vmap_area");
 	select_tp_programs(r.obj->obj, use_btf);
-	if (!use_btf && tracefs_fields("vmcount", "vmalloc", tp_fields, NR_TPF, (struct tp_field *)r.obj->rodata->tpf)) {
+	bpf_program__set_autoload(r.obj->progs.alloc_vmap_area_fexit, !has_tp);
+	if (!has_tp) {
+		bpf_program__set_autoload(r.obj->progs.alloc_vmap_area_tp, false);
+		bpf_program__set_autoload(r.obj->progs.alloc_vmap_area_btf, false);
+	}
+	if (has_tp && !use_btf && tracefs_fields("vmcount", "vmalloc", tp_fields, NR_TPF, (struct tp_field *)r.obj->rodata->tpf)) {
 		err = 1;
 		goto cleanup;
 	}
@@ -151,6 +159,7 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	fprintf(stderr, "Tracing vmap area allocations (%s)... Hit Ctrl-C to end.\n",
+		!has_tp ? "fexit on alloc_vmap_area: no vmalloc:alloc_vmap_area tracepoint here" :
 		use_btf ? "tp_btf" : "tracepoint");
 	err = cli_loop(report, &r, NULL);
 

@@ -6,7 +6,10 @@
  *   with every stage's time, taken by the kernel: no per-thread state;
  * - events: the series' six stage events, paired per thread;
  * - fentry/fexit or kprobe/kretprobe on the vmalloc core, on a kernel
- *   without the series: the total only.
+ *   without the series: the total only;
+ * - funcs: the same, plus the functions of the allocation path that the
+ *   kernel's build kept as symbols, timed per allocation (a stock kernel's
+ *   stages, as far as its symbols allow).
  *
  * (The last three through the frames below: each thread has a small stack
  * of open allocations, so a vmalloc nested in another (a large area's page
@@ -30,6 +33,9 @@ const volatile __u64 unit_div = 1;	/* ns per display unit */
 const volatile bool by_caller = false;
 const volatile bool by_pid = false;
 const volatile bool by_size = false;
+/* -M funcs: stage functions attached; all of area, pages and map (split). */
+const volatile bool funcs = false;
+const volatile bool funcs_split = false;
 /* Where the classic tracepoints' fields are (the fallback without BTF). */
 const volatile struct tp_field tpf[NR_TPF] = {};
 
@@ -289,6 +295,73 @@ static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
 }
 
 /*
+ * -M funcs: a stage function of slot FN begins or ends inside this thread's
+ * innermost allocation (elsewhere: not a vmalloc's, ignored). Several
+ * functions may serve one slot, one calling the other where the build did
+ * not inline it: the outermost call counts. Its slot gets -start, then
+ * +end: the sum of its calls' durations. A call whose entry was not seen
+ * is not counted.
+ */
+static __always_inline int fn_begin(int fn)
+{
+	struct frame *f = frame_top();
+
+	if (!f || f->fn_depth[fn & 3]++)
+		return 0;
+	add_stage(f, fn, -bpf_ktime_get_ns());
+	f->seen &= ~(1 << fn);	/* not yet: set when it ends */
+	return 0;
+}
+
+static __always_inline int fn_end(int fn)
+{
+	struct frame *f = frame_top();
+
+	if (!f || !f->fn_depth[fn & 3] || --f->fn_depth[fn & 3])
+		return 0;
+	add_stage(f, fn, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* Returns A - B, or 0 (a stage function's exit missed: never negative). */
+static __always_inline __u64 ns_left(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+/*
+ * -M funcs, at the allocation's end: TOTAL less the stage functions' times
+ * into the publish slot (the rest, "other"; with the split, the area
+ * function's time less pages and map into page_array, and the rest of the
+ * total into publish). A function still open missed its exit: dropped.
+ */
+static __always_inline void funcs_rest(struct frame *f, __u64 total)
+{
+	__u64 *ns = f->stage_ns;
+	__u64 r = 0, a = 0, p = 0, m = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (f->fn_depth[i])
+			f->seen &= ~(1 << i);
+	if (f->seen & (1 << FN_RESERVE))
+		r = ns[STAGE_RESERVE];
+	if (f->seen & (1 << FN_PAGES))
+		p = ns[STAGE_PAGES];
+	if (f->seen & (1 << FN_MAP))
+		m = ns[STAGE_MAP];
+	if (funcs_split && (f->seen & (1 << FN_AREA))) {
+		a = ns[STAGE_PAGE_ARRAY];
+		ns[STAGE_PAGE_ARRAY] = ns_left(a, p + m);
+		ns[STAGE_PUBLISH] = ns_left(total, r + a);
+	} else {
+		f->seen &= ~(1 << FN_AREA);
+		ns[STAGE_PUBLISH] = ns_left(total, r + p + m);
+	}
+	f->seen |= 1 << STAGE_PUBLISH;
+}
+
+/*
  * An allocation ends: record its stages (STAGES: seen through the stage
  * events, not just the core's entry and return) and pop its frame. SIZE,
  * CALLER, SP, ADDR: what this exit knows of its allocation (0: unknown),
@@ -322,6 +395,8 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 	last = failed ? failed_stage : f->next;
 	if (stages)
 		add_stage(f, last, now - f->ts_last);
+	if (funcs)
+		funcs_rest(f, now - f->ts_start);
 	record_alloc(s, f->size, f->caller, f->nested, f->seen, f->stage_ns,
 		     now - f->ts_start, failed, stages ? (int)last : -1);
 	return 0;
@@ -563,5 +638,60 @@ int BPF_KRETPROBE(core_kretprobe, void *ret)
 {
 	return alloc_exit(false, !ret, 0, 0, 0, PT_REGS_SP(ctx) - 8, 0);
 }
+
+/*
+ * -M funcs: the stage functions of a stock kernel, per slot all the names
+ * that may serve it (the loader attaches those its BTF and ftrace, or
+ * kallsyms, have). kprobes where fentry cannot attach.
+ */
+SEC("fentry/__get_vm_area_node")
+int BPF_PROG(fn_reserve0_fentry) { return fn_begin(FN_RESERVE); }
+SEC("fexit/__get_vm_area_node")
+int BPF_PROG(fn_reserve0_fexit) { return fn_end(FN_RESERVE); }
+SEC("fentry/__vmalloc_area_node")
+int BPF_PROG(fn_area0_fentry) { return fn_begin(FN_AREA); }
+SEC("fexit/__vmalloc_area_node")
+int BPF_PROG(fn_area0_fexit) { return fn_end(FN_AREA); }
+SEC("fentry/vm_area_alloc_pages")
+int BPF_PROG(fn_pages0_fentry) { return fn_begin(FN_PAGES); }
+SEC("fexit/vm_area_alloc_pages")
+int BPF_PROG(fn_pages0_fexit) { return fn_end(FN_PAGES); }
+SEC("fentry/vmap_pages_range")
+int BPF_PROG(fn_map0_fentry) { return fn_begin(FN_MAP); }
+SEC("fexit/vmap_pages_range")
+int BPF_PROG(fn_map0_fexit) { return fn_end(FN_MAP); }
+SEC("fentry/vmap_pages_range_noflush")
+int BPF_PROG(fn_map1_fentry) { return fn_begin(FN_MAP); }
+SEC("fexit/vmap_pages_range_noflush")
+int BPF_PROG(fn_map1_fexit) { return fn_end(FN_MAP); }
+SEC("fentry/__vmap_pages_range_noflush")
+int BPF_PROG(fn_map2_fentry) { return fn_begin(FN_MAP); }
+SEC("fexit/__vmap_pages_range_noflush")
+int BPF_PROG(fn_map2_fexit) { return fn_end(FN_MAP); }
+
+SEC("kprobe/__get_vm_area_node")
+int BPF_KPROBE(fn_reserve0_kprobe) { return fn_begin(FN_RESERVE); }
+SEC("kretprobe/__get_vm_area_node")
+int BPF_KRETPROBE(fn_reserve0_kretprobe) { return fn_end(FN_RESERVE); }
+SEC("kprobe/__vmalloc_area_node")
+int BPF_KPROBE(fn_area0_kprobe) { return fn_begin(FN_AREA); }
+SEC("kretprobe/__vmalloc_area_node")
+int BPF_KRETPROBE(fn_area0_kretprobe) { return fn_end(FN_AREA); }
+SEC("kprobe/vm_area_alloc_pages")
+int BPF_KPROBE(fn_pages0_kprobe) { return fn_begin(FN_PAGES); }
+SEC("kretprobe/vm_area_alloc_pages")
+int BPF_KRETPROBE(fn_pages0_kretprobe) { return fn_end(FN_PAGES); }
+SEC("kprobe/vmap_pages_range")
+int BPF_KPROBE(fn_map0_kprobe) { return fn_begin(FN_MAP); }
+SEC("kretprobe/vmap_pages_range")
+int BPF_KRETPROBE(fn_map0_kretprobe) { return fn_end(FN_MAP); }
+SEC("kprobe/vmap_pages_range_noflush")
+int BPF_KPROBE(fn_map1_kprobe) { return fn_begin(FN_MAP); }
+SEC("kretprobe/vmap_pages_range_noflush")
+int BPF_KRETPROBE(fn_map1_kretprobe) { return fn_end(FN_MAP); }
+SEC("kprobe/__vmap_pages_range_noflush")
+int BPF_KPROBE(fn_map2_kprobe) { return fn_begin(FN_MAP); }
+SEC("kretprobe/__vmap_pages_range_noflush")
+int BPF_KRETPROBE(fn_map2_kretprobe) { return fn_end(FN_MAP); }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -2,7 +2,8 @@
 /*
  * vmlat: log2 histograms of vmalloc latency, per stage of the vmscope
  * series' stage model (reserve, page_array, pages, map, publish) and in
- * total. Without the series, the total only (fentry/fexit, else kprobes).
+ * total. Without the series, the stages the kernel's symbols allow (-M
+ * funcs) or the total only (fentry/fexit, else kprobes).
  */
 #include <argp.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include "cli.h"
 #include "json.h"
 #include "schema.h"
+#include "stockfn.h"
 #include "tool_prom.h"
 
 /* Stage names and their order are the shared schema's (lib/schema.h). */
@@ -44,7 +46,10 @@ _Static_assert(LLH_U16_BUCKETS <= 256, "log-linear buckets below 2^16 in a byte"
 /* --max-threads: at most as many threads as a kernel can have. */
 #define MAX_THREADS_LIMIT (4 << 20)
 
-static const char *const mode_names[NR_MODES] = { "stages", "events", "fentry", "kprobe" };
+static const char *const mode_names[NR_MODES] = { "stages", "events", "fentry", "kprobe", "funcs" };
+
+/* -M funcs: the stage functions found, and the way in. */
+static struct stock_fns stock;
 
 /* The first event each stage mode needs (the others come with it). */
 static const char *const mode_event[NR_MODES] = { "vmalloc_alloc_stages", "vmalloc_alloc_enter" };
@@ -80,11 +85,16 @@ static const char doc[] =
 "Stages (needs the vmscope series' vmalloc events): reserve (vmap area),\n"
 "page_array (may nest a vmalloc), pages, map, publish. They add up to the\n"
 "total. A nested vmalloc is reported apart and its time is part of its\n"
-"parent's page_array stage. Without the series: the total only.\n"
+"parent's page_array stage. Without the series: the stages whose functions\n"
+"the kernel's build kept as symbols (-M funcs), else the total only.\n"
 "\n"
 "Modes: stages (vmalloc_alloc_stages: the kernel times the stages, one\n"
 "event per allocation; the default), events (the six stage events, paired\n"
-"per thread; costs several times as much), fentry or kprobe (total only).\n"
+"per thread; costs several times as much), funcs (a stock kernel: fentry,\n"
+"else kprobes, on __get_vm_area_node for reserve, vm_area_alloc_pages for\n"
+"pages, vmap_pages_range(_noflush) for map, __vmalloc_area_node for\n"
+"page_array, those that are symbols here; the rest of the total as\n"
+"\"other\" unless all are), fentry or kprobe (total only).\n"
 "\n"
 "Summary: before the histograms, per stage: count, share of the total time,\n"
 "average, p50/p90/p99 (nearest rank, from log-linear buckets: within 1/32 =\n"
@@ -105,6 +115,7 @@ static const char doc[] =
 "    vmlat -S -s 1M        # per size class, allocations of 1 MiB or more\n"
 "    vmlat -c vmalloc_test/0 -j   # one thread by name, JSON\n"
 "    vmlat -M events       # stages from the six stage events\n"
+"    vmlat -M funcs        # a stock kernel's stages, as far as its symbols allow\n"
 "    vmlat -M fentry       # total only, fentry/fexit (what needs no series)\n";
 
 enum { OPT_MIN = 's', OPT_MAX = 'z', OPT_THREADS = 1000, OPT_HIST_ENTRIES };
@@ -117,7 +128,7 @@ static const struct argp_option opts[] = {
 	{ "size", 'S', NULL, 0, "Histograms per size class (power of 2)", 0 },
 	{ "min-size", OPT_MIN, "SIZE", 0, "Only allocations of at least SIZE bytes (K, M, G suffixes)", 0 },
 	{ "max-size", OPT_MAX, "SIZE", 0, "Only allocations of at most SIZE bytes", 0 },
-	{ "mode", 'M', "MODE", 0, "stages, events, fentry or kprobe (default: the best this kernel has)", 0 },
+	{ "mode", 'M', "MODE", 0, "stages, events, funcs, fentry or kprobe (default: the best this kernel has)", 0 },
 	{ "max-threads", OPT_THREADS, "N", 0, "Paired modes: measure at most N threads in vmalloc at once (default: all; beyond: counted as lost)", 0 },
 	/* For tests: a small breakdown hash, to see it fill and be pruned. */
 	{ "hist-entries", OPT_HIST_ENTRIES, "N", OPTION_HIDDEN, "Breakdown histograms the map holds (default 8192)", 0 },
@@ -152,7 +163,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		for (i = 0; i < NR_MODES && strcmp(arg, mode_names[i]); i++)
 			;
 		if (i == NR_MODES)
-			argp_error(state, "unknown mode '%s' (want stages, events, fentry or kprobe)", arg);
+			argp_error(state, "unknown mode '%s' (want stages, events, funcs, fentry or kprobe)", arg);
 		if (env.mode >= 0 && env.mode != i)
 			argp_error(state, "-M %s and -M %s: one mode", mode_names[env.mode], arg);
 		env.mode = i;
@@ -171,7 +182,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (env.min_size > env.max_size)
 			argp_error(state, "--min-size %llu is above --max-size %llu", env.min_size, env.max_size);
 		if (env.max_threads && env.mode == MODE_STAGES)
-			argp_error(state, "--max-threads: -M stages keeps no per-thread state; it applies to -M events, fentry and kprobe");
+			argp_error(state, "--max-threads: -M stages keeps no per-thread state; it applies to -M events, funcs, fentry and kprobe");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -463,7 +474,7 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 				printf(", size %s", size_class(e->key.size_log2, buf, sizeof(buf)));
 			printf("\n");
 		}
-		printf("\nstage %s: %llu allocations, average %llu ns\n", stage_names[e->key.stage],
+		printf("\nstage %s: %llu allocations, average %llu ns\n", vm_stage_name(e->key.stage),
 		       (unsigned long long)e->count, (unsigned long long)(e->h.sum_ns / e->count));
 		print_log2_hist(e->h.slots, MAX_SLOTS, env.unit);
 	}
@@ -494,7 +505,9 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 	if (snap->module_texts_lost)
 		printf("modules not recorded (map full; their callers show as addresses): %llu\n",
 		       (unsigned long long)snap->module_texts_lost);
-	if (!stage_mode(mode))
+	if (mode == MODE_FUNCS)
+		stock_fns_print(stdout, &stock);
+	else if (!stage_mode(mode))
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
 	fflush(stdout);
@@ -518,7 +531,11 @@ static int print_json(FILE *f, const struct snapshot *snap, const struct ksyms *
 	}
 	json_kv_str(f, "mode", mode_names[mode], 1);
 	json_kv_str(f, "unit", env.unit, 0);
-	fprintf(f, ",\"stages\":%s,", stage_mode(mode) ? "true" : "false");
+	fprintf(f, ",\"stages\":%s,", stage_mode(mode) || mode == MODE_FUNCS ? "true" : "false");
+	if (mode == MODE_FUNCS) {
+		stock_fns_json(f, &stock);
+		fprintf(f, ",");
+	}
 	fprintf(f, "\"allocs\":%llu,\"nested\":%llu,\"failed\":%llu,\"failed_stage\":{",
 		(unsigned long long)snap->allocs, (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	for (st = 0; st < STAGE_TOTAL; st++)
@@ -559,7 +576,8 @@ static const char *core_function(int mode)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (mode == MODE_FENTRY ? probe_btf_func(names[i]) : probe_ksym(names[i]))
+		if (mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe) ?
+		    probe_btf_func(names[i]) : probe_ksym(names[i]))
 			return names[i];
 	return NULL;
 }
@@ -616,6 +634,8 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
 	obj->rodata->max_threads = env.max_threads;
+	obj->rodata->funcs = mode == MODE_FUNCS;
+	obj->rodata->funcs_split = mode == MODE_FUNCS && stock.split;
 
 	/* Maps as large as the options need, and no larger (see --help). */
 	err = bpf_map__set_autocreate(obj->maps.frames, mode != MODE_STAGES);
@@ -634,10 +654,17 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 		if (!strncmp(sec, "tp_btf/", 7) || !strncmp(sec, "tracepoint/", 11))
 			on = strstr(sec, "vmalloc_alloc_stages") ? mode == MODE_STAGES : mode == MODE_EVENTS;
 		else if (!strncmp(sec, "fentry/", 7) || !strncmp(sec, "fexit/", 6))
-			on = mode == MODE_FENTRY;
+			on = mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe);
 		else
-			on = mode == MODE_KPROBE;
+			on = mode == MODE_KPROBE || (mode == MODE_FUNCS && stock.kprobe);
 		bpf_program__set_autoload(p, on);
+	}
+	/* The stage functions: those found, in -M funcs only. */
+	err = stock_fns_select(obj->obj, &stock, mode == MODE_FUNCS);
+	if (err) {
+		fprintf(stderr, "vmlat: cannot target the stage functions: %s\n", strerror(-err));
+		vmlat_bpf__destroy(obj);
+		return NULL;
 	}
 	if (stage_mode(mode)) {
 		select_tp_programs(obj->obj, btf);
@@ -656,7 +683,7 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	}
 	/* Names for callers in modules that unload before we print. */
 	bpf_program__set_autoload(obj->progs.module_load_btf, env.by_caller && probe_tp_btf("module_load"));
-	if (mode == MODE_FENTRY) {
+	if (mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe)) {
 		err = bpf_program__set_attach_target(obj->progs.core_fentry, 0, core);
 		err = err ?: bpf_program__set_attach_target(obj->progs.core_fexit, 0, core);
 		if (err) {
@@ -742,6 +769,17 @@ static int report(void *ctx)
 	return err;
 }
 
+/*
+ * -M funcs: the stage functions fentry can attach to, else those kprobes
+ * can; false if there are none.
+ */
+static bool choose_funcs(void)
+{
+	if (stock_fns_probe(&stock, false))
+		return true;
+	return stock_fns_probe(&stock, true) > 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -757,7 +795,7 @@ int main(int argc, char **argv)
 	};
 	struct run r = { .mode = -1 };
 	const char *core = NULL;
-	bool has_summary, has_events, btf = false;
+	bool has_summary, has_events, fentry, fallback, btf = false;
 	int mode, err = 0;
 
 	if (cli_init(&argp, argc, argv, &r.jf))
@@ -773,19 +811,29 @@ int main(int argc, char **argv)
 	if ((mode == MODE_STAGES && !has_summary) || (mode == MODE_EVENTS && !has_events)) {
 		fprintf(stderr, "vmlat: this kernel has no vmalloc:%s event (it comes with the vmscope series); %s\n",
 			mode_event[mode], has_events ? "-M events measures the stages from the per-stage events" :
-			"-M fentry or -M kprobe measure the total without the series");
+			"-M funcs measures the stages this kernel's symbols allow, -M fentry or -M kprobe the total");
 		err = 1;
 		goto cleanup;
 	}
 	if (mode < 0)
-		mode = has_summary ? MODE_STAGES : has_events ? MODE_EVENTS : MODE_FENTRY;
+		mode = has_summary ? MODE_STAGES : has_events ? MODE_EVENTS : MODE_FUNCS;
 	if (mode == MODE_STAGES && env.max_threads) {
 		fprintf(stderr, "vmlat: --max-threads does nothing in the stages mode (this kernel's default: "
-			"no per-thread state); use it with -M events, fentry or kprobe\n");
+			"no per-thread state); use it with -M events, funcs, fentry or kprobe\n");
 		err = 1;
 		goto cleanup;
 	}
 	if (!stage_mode(mode)) {
+		if (mode == MODE_FUNCS && !choose_funcs()) {
+			if (env.mode == MODE_FUNCS) {
+				fprintf(stderr, "vmlat: none of the stage functions (__get_vm_area_node, "
+					"vm_area_alloc_pages, vmap_pages_range(_noflush), __vmalloc_area_node) "
+					"is a symbol fentry or kprobes can attach to here; -M fentry measures the total\n");
+				err = 1;
+				goto cleanup;
+			}
+			mode = MODE_FENTRY;
+		}
 		core = core_function(mode);
 		if (!core && mode == MODE_FENTRY && env.mode < 0) {
 			mode = MODE_KPROBE;
@@ -793,7 +841,7 @@ int main(int argc, char **argv)
 		}
 		if (!core) {
 			fprintf(stderr, "vmlat: no __vmalloc_node_range(_noprof) in this kernel's %s\n",
-				mode == MODE_FENTRY ? "BTF" : "kallsyms");
+				mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe) ? "BTF" : "kallsyms");
 			err = 1;
 			goto cleanup;
 		}
@@ -801,11 +849,29 @@ int main(int argc, char **argv)
 		btf = cli_tp_btf(mode_event[mode]);
 	}
 
-	/* fentry needs a trampoline-capable JIT: try it, else kprobes. */
-	r.obj = load(mode, core, btf, mode == MODE_FENTRY && env.mode < 0);
-	if (!r.obj && mode == MODE_FENTRY && env.mode < 0) {
+	/*
+	 * fentry needs a trampoline-capable JIT, and before Linux 6.6 a
+	 * function of at most 6 arguments (__vmalloc_node_range has 9):
+	 * try it, else kprobes.
+	 */
+	fentry = mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe);
+	fallback = fentry && (env.mode < 0 || mode == MODE_FUNCS);
+	r.obj = load(mode, core, btf, fallback);
+	if (r.obj && fallback) {
+		r.mode = mode;
+		err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
+		if (err) {
+			destroy_links(&r.links);
+			vmlat_bpf__destroy(r.obj);
+			r.obj = NULL;
+		}
+	}
+	if (!r.obj && fallback) {
 		fprintf(stderr, "vmlat: fentry/fexit unavailable here; using kprobes\n");
-		mode = MODE_KPROBE;
+		if (mode == MODE_FUNCS && stock_fns_probe(&stock, true) == 0)
+			mode = MODE_KPROBE;
+		else if (mode == MODE_FENTRY)
+			mode = MODE_KPROBE;
 		core = core_function(mode);
 		if (core)
 			r.obj = load(mode, core, false, false);
@@ -814,24 +880,36 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	r.mode = mode;
+	if (mode == MODE_FUNCS && stock_fns_other(&stock))
+		vm_stage_label(STAGE_PUBLISH, "other");
 	r.ks = ksyms__load_for("vmlat", env.by_caller);
-	err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
-	err = err ?: vmlat_prom_start(&(struct vmlat_prom_src){
+	if (!r.links.n) {
+		r.mode = mode;
+		err = attach_programs("vmlat", r.obj->obj, core, true, &r.links);
+		if (err)
+			goto cleanup;
+	}
+	err = vmlat_prom_start(&(struct vmlat_prom_src){
 		.obj = r.obj->obj, .links = &r.links, .flat_fd = bpf_map__fd(r.obj->maps.hists_flat),
 		.hash_fd = bpf_map__fd(r.obj->maps.hists), .stats_fd = bpf_map__fd(r.obj->maps.stats),
-		.breakdown = breakdown(), .by_caller = env.by_caller, .mode = mode_names[mode],
+		.breakdown = breakdown(), .by_caller = env.by_caller, .mode = mode_names[r.mode],
 		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts),
 		.unit_div = env.unit_div, .ks = r.ks });
 	if (err)
 		goto cleanup;
-	if (stage_mode(mode))
+	if (stage_mode(mode)) {
 		fprintf(stderr, "Tracing vmalloc stages (%s %s%s)... Hit Ctrl-C to end.\n",
 			btf ? "tp_btf" : "tracepoint", mode_event[mode],
 			mode == MODE_EVENTS ? " and the other stage events" : "");
-	else
+	} else if (mode == MODE_FUNCS) {
+		fprintf(stderr, "vmlat: no vmscope series here; ");
+		stock_fns_print(stderr, &stock);
+		fprintf(stderr, "Tracing vmalloc stages (funcs: %s on %s and the stage functions)... Hit Ctrl-C to end.\n",
+			stock.kprobe ? "kprobe/kretprobe" : "fentry/fexit", core);
+	} else {
 		fprintf(stderr, "Tracing vmalloc total latency (%s on %s; stage latencies need the vmscope series)... Hit Ctrl-C to end.\n",
 			mode == MODE_FENTRY ? "fentry/fexit" : "kprobe/kretprobe", core);
+	}
 	err = cli_loop(report, &r, r.ks);
 
 cleanup:

@@ -31,7 +31,23 @@ enum vmlat_mode {
 	MODE_EVENTS,	/* the six stage events, paired per thread */
 	MODE_FENTRY,	/* fentry/fexit on the vmalloc core: total only */
 	MODE_KPROBE,	/* kprobe/kretprobe on the vmalloc core: total only */
+	MODE_FUNCS,	/* fentry (else kprobes) on the core and the stage functions a stock kernel has */
 	NR_MODES,
+};
+
+/*
+ * -M funcs: the functions of the allocation path a stock kernel keeps as
+ * symbols, each timed into one stage slot of the allocation's frame. The
+ * area function (__vmalloc_area_node) holds page_array, pages and map: with
+ * all three of FN_AREA, FN_PAGES, FN_MAP, page_array is what is left of it
+ * and publish what is left of the total. Otherwise the publish slot holds
+ * what is left of the total: "other", the stages not measured.
+ */
+enum vmlat_fn {
+	FN_RESERVE = STAGE_RESERVE,	/* __get_vm_area_node */
+	FN_AREA = STAGE_PAGE_ARRAY,	/* __vmalloc_area_node (whole) */
+	FN_PAGES = STAGE_PAGES,		/* vm_area_alloc_pages */
+	FN_MAP = STAGE_MAP,		/* vmap_pages_range(_noflush) */
 };
 
 /* A histogram's key: the stage, plus what the user asked to break down by. */

@@ -8,9 +8,22 @@ const char *const vm_stage_names[VM_NR_STAGES] = {
 	"reserve", "page_array", "pages", "map", "publish", "total",
 };
 
+static const char *stage_labels[VM_NR_STAGES];
+
+void vm_stage_label(int stage, const char *name)
+{
+	if (stage >= 0 && stage < VM_NR_STAGES)
+		stage_labels[stage] = name;
+}
+
+const char *vm_stage_name(int stage)
+{
+	return stage_labels[stage] ? stage_labels[stage] : vm_stage_names[stage];
+}
+
 void schema_hist_open(FILE *f, bool first, int stage, bool nested)
 {
-	fprintf(f, "%s{\"stage\":\"%s\",\"nested\":%s", first ? "" : ",", vm_stage_names[stage],
+	fprintf(f, "%s{\"stage\":\"%s\",\"nested\":%s", first ? "" : ",", vm_stage_name(stage),
 		nested ? "true" : "false");
 }
 
@@ -165,7 +178,7 @@ void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist)
 	for (i = 0; i < n; i++) {
 		const struct vm_summary_row *r = &rows[i];
 
-		printf("  %-10s %-6s %10llu %5.1f%% %8s", vm_stage_names[r->stage], r->nested ? "yes" : "no",
+		printf("  %-10s %-6s %10llu %5.1f%% %8s", vm_stage_name(r->stage), r->nested ? "yes" : "no",
 		       r->count, r->share_pct, human_ns(r->avg_ns, b[0], sizeof(b[0])));
 		if (dist)
 			printf(" %8s %8s %8s %8s\n", human_ns(r->p50_ns, b[1], sizeof(b[1])),

@@ -19,6 +19,12 @@ enum vm_stage {
 	VM_STAGE_TOTAL, VM_NR_STAGES,
 };
 extern const char *const vm_stage_names[VM_NR_STAGES];
+/*
+ * A stage shown under another name in histograms and the summary (vmlat
+ * -M funcs: the publish slot holding the rest, "other"); NULL: its own.
+ */
+void vm_stage_label(int stage, const char *name);
+const char *vm_stage_name(int stage);
 
 /* Free-tree search depths kept: the last slot holds everything deeper. */
 #define VM_MAX_DEPTH	64
