@@ -613,6 +613,8 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	obj->rodata->by_caller = env.by_caller;
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
+	/* fentry/fexit can be preempted: atomic per-CPU updates (vmlat.bpf.c). */
+	obj->rodata->preemptible = mode == MODE_FENTRY;
 	obj->rodata->max_threads = env.max_threads;
 
 	/* Maps as large as the options need, and no larger (see --help). */
