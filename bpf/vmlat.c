@@ -29,6 +29,15 @@
 _Static_assert((int)NR_STAGES == (int)VM_NR_STAGES && (int)STAGE_TOTAL == (int)VM_STAGE_TOTAL, "vmlat stages");
 /* A per-CPU map value holds 32 KiB at most. */
 _Static_assert(sizeof(struct stage_hists) <= 32768, "stage_hists too large for a per-CPU value");
+/*
+ * read_cumulative() folds a value as u64 words, its last NR_STAGES the
+ * maxima (percpu_fold()), and interval() differences all words before
+ * max_ns: max_ns last, nothing after it, nothing but u64s.
+ */
+_Static_assert(offsetof(struct stage_hists, max_ns) + sizeof(((struct stage_hists *)0)->max_ns) ==
+	       sizeof(struct stage_hists), "max_ns is the last field of stage_hists, no padding after it");
+_Static_assert(sizeof(((struct stage_hists *)0)->max_ns) == NR_STAGES * sizeof(__u64) &&
+	       sizeof(struct stage_hists) % sizeof(__u64) == 0, "stage_hists is u64 words, NR_STAGES maxima last");
 /* The BPF side's table keeps a log-linear bucket below 2^16 in a byte. */
 _Static_assert(LLH_U16_BUCKETS <= 256, "log-linear buckets below 2^16 in a byte");
 

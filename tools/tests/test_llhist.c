@@ -16,20 +16,19 @@
 #include "llhist.h"
 #include "schema.h"
 
-/* floor(log2) as bpf/bits.bpf.h computes it (no clz in BPF). */
-static unsigned int bpf_log2l(unsigned long long v)
-{
-	unsigned int hi = v >> 32, r, shift, x;
-
-	if (hi)
-		return bpf_log2l(hi) + 32;
-	x = (unsigned int)v;
-	r = (x > 0xFFFF) << 4; x >>= r;
-	shift = (x > 0xFF) << 3; x >>= shift; r |= shift;
-	shift = (x > 0xF) << 2; x >>= shift; r |= shift;
-	shift = (x > 0x3) << 1; x >>= shift; r |= shift;
-	return r | (x >> 1);
-}
+/*
+ * The BPF side's headers, built here: floor(log2) as the programs compute
+ * it (bpf/bits.bpf.h: no clz in BPF), renamed from math.h's log2/log2l;
+ * and the per-CPU value vmlat folds (bpf/vmlat.h).
+ */
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+#define log2 bpf_log2
+#define log2l bpf_log2l
+#include "bits.bpf.h"
+#undef log2
+#undef log2l
+#include "vmlat.h"
 
 static void test_bucket_boundaries(void **state)
 {
@@ -48,7 +47,6 @@ static void test_bucket_boundaries(void **state)
 	assert_int_equal(llh_bucket(991) + 1, llh_bucket(992));
 	/* Below 2^16 in a byte (the BPF side's table). */
 	assert_int_equal(llh_bucket(65535), LLH_U16_BUCKETS - 1);
-	assert_true(LLH_U16_BUCKETS <= 256);
 	/* The top: 2^35 and more clamped into the last bucket. */
 	assert_int_equal(llh_bucket((1ULL << 35) - 1), LLH_BUCKETS - 1);
 	assert_int_equal(llh_bucket(1ULL << 35), LLH_BUCKETS - 1);
@@ -198,6 +196,37 @@ static void test_percentile_rank(void **state)
 	assert_int_equal(llh_percentile(b, 3, 1ULL << 40, 50), 1ULL << 40);
 }
 
+/*
+ * vmlat's per-CPU struct stage_hists folded as read_cumulative() does
+ * (percpu_fold(): its last NR_STAGES words the maxima): buckets and sums
+ * added up over the CPUs, each stage's max the largest of any CPU.
+ */
+static void test_fold_stage_hists(void **state)
+{
+	struct stage_hists *cpu = calloc(3, sizeof(*cpu)), *out = calloc(1, sizeof(*out));
+	int c, st;
+
+	assert_non_null(cpu);
+	assert_non_null(out);
+	for (c = 0; c < 3; c++)
+		for (st = 0; st < NR_STAGES; st++) {
+			cpu[c].ll[st][llh_bucket(100 * (c + 1))] = c + 1;
+			cpu[c].h[st].sum_ns = 100 * (c + 1) * (c + 1);
+			/* The largest on a different CPU for each stage, never the last alone. */
+			cpu[c].max_ns[st] = c == st % 3 ? 5000 + st : 100 * (c + 1);
+		}
+	u64s_fold_percpu((unsigned long long *)out, (const unsigned long long *)cpu, 3,
+			 sizeof(*out) / sizeof(__u64), NR_STAGES);
+	for (st = 0; st < NR_STAGES; st++) {
+		assert_int_equal(out->max_ns[st], 5000 + st);
+		assert_int_equal(out->h[st].sum_ns, 100 + 400 + 900);
+		for (c = 0; c < 3; c++)
+			assert_int_equal(out->ll[st][llh_bucket(100 * (c + 1))], c + 1);
+	}
+	free(cpu);
+	free(out);
+}
+
 static void test_summary_json(void **state)
 {
 	static struct vm_summary_in in[2][VM_NR_STAGES];
@@ -234,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_log2_slots),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_percentile_rank),
+		cmocka_unit_test(test_fold_stage_hists),
 		cmocka_unit_test(test_summary_json),
 	};
 
