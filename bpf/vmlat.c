@@ -96,9 +96,12 @@ static const char doc[] =
 "\n"
 "Summary: before the histograms, per stage: count, share of the total time,\n"
 "average, p50/p90/p99 (nearest rank, from log-linear buckets: within 1/32 =\n"
-"3.1% of the exact value, exact below 32 ns) and the exact maximum; in ns\n"
-"whatever -u/-m say, and with or without a breakdown. With an interval, the\n"
-"counts are the interval's and the maximum is since the start.\n"
+"3.1% of the exact value, exact below 32 ns; from 33.3 s, the open top\n"
+"bucket, the max is reported) and the exact maximum; in ns whatever -u/-m\n"
+"say, and with or without a breakdown (its histograms may lose updates when\n"
+"their map is full, the summary never: lost_hist says how many). With an\n"
+"interval, the rest is the interval's but the maximum is since the start:\n"
+"max(all) in the text, max_ns in JSON.\n"
 "\n"
 "Memory: 51 KiB per possible CPU (the summary's buckets); with -C/-P/-S also a\n"
 "hash of up to 8192 histograms shared by all CPUs, allocated as used: about\n"
@@ -442,21 +445,24 @@ static struct vm_summary_in (*summary_in(const struct snapshot *snap))[VM_NR_STA
 	return in;
 }
 
-static void print_text(const struct snapshot *snap, const struct ksyms *ks, int mode)
+static int print_text(const struct snapshot *snap, const struct ksyms *ks, int mode)
 {
 	const struct vmlat_stats *s = &snap->stats;
 	char buf[256], ts[16], comm[TASK_COMM_LEN];
 	struct vm_summary_in (*in)[VM_NR_STAGES];
 	size_t i;
 
+	in = summary_in(snap);
+	if (!in)
+		return -ENOMEM;
 	if (cli.timestamp)
 		printf("%s\n", timestamp(ts, sizeof(ts)));
-	in = summary_in(snap);
-	if (in)
-		print_summary(in, true);
-	else
-		printf("\nsummary: out of memory\n");
+	print_summary(in, true, cli.has_interval);
 	free(in);
+	/* The summary is per CPU and loses nothing; the breakdown's hash can. */
+	if (s->lost_hist)
+		printf("histogram updates lost (map full): %llu: the histograms below miss them, the summary does not\n",
+		       (unsigned long long)s->lost_hist);
 	for (i = 0; i < snap->n; i++) {
 		const struct entry *e = &snap->e[i];
 
@@ -505,6 +511,7 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
 	fflush(stdout);
+	return 0;
 }
 
 static int print_json(FILE *f, const struct snapshot *snap, const struct ksyms *ks, int mode)
@@ -736,10 +743,7 @@ static int report(void *ctx)
 	}
 	memcpy(show.e, cum.e, cum.n * sizeof(*cum.e));
 	interval(&show, &r->prev);
-	if (cli.json)
-		err = print_json(stdout, &show, r->ks, r->mode);
-	else
-		print_text(&show, r->ks, r->mode);
+	err = cli.json ? print_json(stdout, &show, r->ks, r->mode) : print_text(&show, r->ks, r->mode);
 	if (!err && r->jf)
 		err = print_json(r->jf, &show, r->ks, r->mode);
 	if (err)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "hist.h"
 #include "llhist.h"
@@ -254,6 +255,91 @@ static void test_summary_json(void **state)
 	free(buf);
 }
 
+/* FN(ARG)'s stdout as a string (print_summary() writes there). */
+static char *stdout_of(void (*fn)(void *), void *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(1);
+	char *buf = calloc(1, 8192);
+
+	assert_non_null(tmp);
+	assert_non_null(buf);
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	fn(arg);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	assert_true(fread(buf, 1, 8191, tmp) > 0);
+	fclose(tmp);
+	return buf;
+}
+
+static void show_all(void *in)
+{
+	print_summary(in, true, true);
+}
+
+static void show_one(void *in)
+{
+	print_summary(in, true, false);
+}
+
+/*
+ * The table's columns stay aligned in 80 columns: values from 1000 s up (to
+ * 2^64 ns) in 6 characters (ks, Ms, Gs), a count of 20 digits widening its
+ * column; the max column says max(all) when reports are per interval.
+ */
+static void test_summary_text(void **state)
+{
+	static struct vm_summary_in in[2][VM_NR_STAGES];
+	char buf[16], *out, *line, *save = NULL;
+	size_t width = 0, rows = 0;
+	unsigned long long v;
+
+	for (v = 1; v && v < ~0ULL / 3; v *= 3)
+		assert_true(strlen(human_ns(v, buf, sizeof(buf))) <= 6);
+	assert_string_equal(human_ns(999499999999ULL, buf, sizeof(buf)), "999s");
+	assert_string_equal(human_ns(1234000000000ULL, buf, sizeof(buf)), "1.23ks");
+	assert_string_equal(human_ns(~0ULL, buf, sizeof(buf)), "18.4Gs");
+	in[0][VM_STAGE_TOTAL].count = 12345678901ULL;	/* 11 digits */
+	in[0][VM_STAGE_TOTAL].sum_ns = 4000000000000ULL * 3;
+	in[0][VM_STAGE_TOTAL].max_ns = ~0ULL;
+	in[0][VM_STAGE_TOTAL].b[LLH_BUCKETS - 1] = 12345678901ULL;
+	in[0][VM_STAGE_RESERVE] = in[0][VM_STAGE_TOTAL];
+	in[0][VM_STAGE_RESERVE].count = 7;
+	in[0][VM_STAGE_RESERVE].b[LLH_BUCKETS - 1] = 7;
+	in[1][VM_STAGE_TOTAL].count = ~0ULL;		/* 20 digits */
+	in[1][VM_STAGE_TOTAL].sum_ns = ~0ULL;
+	in[1][VM_STAGE_TOTAL].max_ns = 1500000000000ULL;
+	in[1][VM_STAGE_TOTAL].b[llh_bucket(1500000000000ULL)] = ~0ULL;
+	out = stdout_of(show_all, in);
+	assert_non_null(strstr(out, " max(all)\n"));
+	assert_non_null(strstr(out, "18.4Gs\n"));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "  ", 2))
+			continue;	/* the header lines */
+		/* The header and every row end at the same column: none overflowed. */
+		if (!width)
+			width = strlen(line);
+		if (strlen(line) != width)
+			fail_msg("misaligned: '%s' (%zu columns, the header %zu)", line, strlen(line), width);
+		rows++;
+	}
+	assert_int_equal(rows, 4);
+	free(out);
+	/* One report for the whole run, counts up to 10 digits: max, 80 columns. */
+	in[0][VM_STAGE_TOTAL].count = in[0][VM_STAGE_TOTAL].b[LLH_BUCKETS - 1] = 1234567890;
+	in[1][VM_STAGE_TOTAL].count = in[1][VM_STAGE_TOTAL].b[llh_bucket(1500000000000ULL)] = 1;
+	out = stdout_of(show_one, in);
+	assert_null(strstr(out, "max(all)"));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 80)
+			fail_msg("over 80 columns: '%s'", line);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_rank),
 		cmocka_unit_test(test_fold_stage_hists),
 		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_summary_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
