@@ -62,12 +62,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		cli.tracepoint = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (pos_args == 0)
+		if (pos_args == 0) {
 			cli.interval = parse_positive(arg, "interval", state);
-		else if (pos_args == 1)
+			cli.has_interval = true;
+		} else if (pos_args == 1) {
 			cli.times = parse_positive(arg, "count", state);
-		else
+		} else {
 			argp_error(state, "unexpected argument '%s'", arg);
+		}
 		pos_args++;
 		break;
 	default:

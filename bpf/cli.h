@@ -21,6 +21,7 @@ struct cli_env {
 	pid_t pid;
 	const char *comm;
 	int interval;		/* seconds */
+	bool has_interval;	/* given: reports per interval */
 	int times;		/* outputs before exiting */
 	bool json;
 	const char *json_file;

@@ -138,7 +138,9 @@ static __always_inline void frame_forget(struct frames *fs, const struct frame *
  * An allocation starts: a new frame on this thread's stack, zeroed but for
  * the keys, or NULL. *LOST is set when the allocation will not be measured
  * (no frame, or a frame marked lost): the caller counts it, once. Frames
- * whose exit was missed are dropped on the way and added to *STALE.
+ * whose exit was missed are dropped on the way and added to *STALE
+ * (atomically: a per-CPU counter that fentry and fexit programs, which can
+ * be preempted, both add to; a rare path).
  */
 static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 sp, __u64 vm_flags,
 						enum frame_way way, bool stages, __u64 *stale,
@@ -166,7 +168,7 @@ static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 
 				if (i >= d)
 					break;
 				if (!fs->f[i & (MAX_NEST - 1)].lost)
-					(*stale)++;
+					__sync_fetch_and_add(stale, 1);
 			}
 			d = 0;
 			fs->overflow = 0;	/* counted lost at entry; their exits were missed */
@@ -184,7 +186,7 @@ static __always_inline struct frame *frame_push(__u64 size, __u64 caller, __u64 
 				break;
 			/* Its exit was missed, we think: dropped, and remembered in case it comes. */
 			if (!f->lost)
-				(*stale)++;
+				__sync_fetch_and_add(stale, 1);
 			frame_forget(fs, f);
 			d--;
 		}
@@ -287,7 +289,7 @@ static __always_inline enum frame_exit frame_pop(__u64 size, __u64 caller, __u64
 			if (j >= i)
 				break;
 			if (!fs->f[(d - 1 - j) & (MAX_NEST - 1)].lost)
-				(*stale)++;
+				__sync_fetch_and_add(stale, 1);
 		}
 		d -= i + 1;
 		*fp = f;

@@ -360,8 +360,7 @@ int percpu_sum(int fd, const void *key, __u64 *sum, size_t words)
 
 int percpu_fold(int fd, const void *key, __u64 *sum, size_t words, size_t max_words)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	size_t i;
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	__u64 *v;
 
 	if (ncpu <= 0)
@@ -372,15 +371,8 @@ int percpu_fold(int fd, const void *key, __u64 *sum, size_t words, size_t max_wo
 	memset(sum, 0, words * sizeof(*sum));
 	if (bpf_map_lookup_elem(fd, key, v))
 		err = -errno;
-	for (c = 0; !err && c < ncpu; c++)
-		for (i = 0; i < words; i++) {
-			__u64 x = v[(size_t)c * words + i];
-
-			if (i < words - max_words)
-				sum[i] += x;
-			else if (x > sum[i])
-				sum[i] = x;
-		}
+	else	/* lib/hist.c, unit-tested */
+		u64s_fold_percpu((unsigned long long *)sum, (const unsigned long long *)v, ncpu, words, max_words);
 	free(v);
 	return err;
 }

@@ -36,6 +36,20 @@ const volatile bool by_size = false;
 /* -M funcs: stage functions attached; all of area, pages and map (split). */
 const volatile bool funcs = false;
 const volatile bool funcs_split = false;
+/*
+ * The programs can be preempted (fentry/fexit): per-CPU updates atomic.
+ * fentry/fexit run with migration disabled but preemption enabled (6.12:
+ * __bpf_prog_enter_recur), so another task can update the same per-CPU
+ * value between a read and its write. The same program does not run
+ * twice at once on a CPU (its prog->active counter: the second run is
+ * counted as missed), but core_fentry and core_fexit share the counters,
+ * and a kernel may change that. Preemption is disabled around every other
+ * way in: tp_btf and classic tracepoints (__DO_TRACE's
+ * preempt_disable_notrace), kprobes (int3 or ftrace handler) and
+ * kretprobes (rethook_trampoline_handler): plain updates there, and the
+ * default program (stages_btf) never reads this.
+ */
+const volatile bool preemptible = false;
 /* Where the classic tracepoints' fields are (the fallback without BTF). */
 const volatile struct tp_field tpf[NR_TPF] = {};
 
@@ -74,6 +88,16 @@ static __always_inline struct vmlat_stats *get_stats(void)
 	return bpf_map_lookup_elem(&stats, &zero);
 }
 
+/* *P += N, per-CPU: atomic where the programs can be preempted. */
+static __always_inline void pcpu_add(__u64 *p, __u64 n)
+{
+	if (preemptible)
+		__sync_fetch_and_add(p, n);
+	else
+		*p += n;
+}
+
+/* The default program's (stages_btf: tp_btf, not preemptible). */
 static __always_inline int count_lost_hist(void)
 {
 	struct vmlat_stats *s = get_stats();
@@ -128,12 +152,43 @@ static __always_inline void stage_add_ns(struct stage_hists *sh, int st, __u64 n
 	sh->h[st].sum_ns += ns;
 }
 
-/* Stage ST of SH, any unit: the summary in ns, the log2 slot in another display unit. */
+/*
+ * *P = max(*P, V) where another task may store in between: a failed
+ * compare-and-swap means someone stored a larger value meanwhile (only
+ * maxima are stored here); retried a bounded number of times, for the
+ * verifier (once per task preempted on this CPU in mid-update).
+ */
+#define MAX_CAS_TRIES 8
+static __always_inline void max_atomic(__u64 *p, __u64 v)
+{
+	__u64 old = *p, seen;
+	int i;
+
+	for (i = 0; i < MAX_CAS_TRIES && v > old; i++) {
+		seen = __sync_val_compare_and_swap(p, old, v);
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+/* stage_add_ns() for programs that can be preempted (see preemptible). */
+static __always_inline void stage_add_ns_atomic(struct stage_hists *sh, int st, __u64 ns)
+{
+	max_atomic(&sh->max_ns[st], ns);
+	__sync_fetch_and_add(&sh->ll[st][ll_bucket(ns) & (LLH_BUCKETS - 1)], 1);
+	__sync_fetch_and_add(&sh->h[st].sum_ns, ns);
+}
+
+/* Stage ST of SH, any unit, any way in: the summary in ns, the log2 slot in another display unit. */
 static __always_inline void stage_add(struct stage_hists *sh, int st, __u64 ns)
 {
-	stage_add_ns(sh, st, ns);
+	if (preemptible)
+		stage_add_ns_atomic(sh, st, ns);
+	else
+		stage_add_ns(sh, st, ns);
 	if (unit_div != 1)
-		sh->h[st].slots[log2_slot(ns / unit_div) & (MAX_SLOTS - 1)]++;
+		pcpu_add(&sh->h[st].slots[log2_slot(ns / unit_div) & (MAX_SLOTS - 1)], 1);
 }
 
 /* The same into a histogram all CPUs share (the breakdown hash). */
@@ -165,7 +220,7 @@ static __always_inline void hist_add(struct stage_hists *sh, struct hist_key *ke
 		h = bpf_map_lookup_elem(&hists, key);
 	}
 	if (!h) {
-		s->lost_hist++;
+		pcpu_add(&s->lost_hist, 1);
 		return;
 	}
 	slot_add_shared(h, ns);
@@ -187,11 +242,11 @@ static __always_inline void add_stage(struct frame *f, __u32 stage, __u64 ns)
 static __always_inline void count_failed(struct vmlat_stats *s, __u32 stage)
 {
 	switch (stage) {
-	case STAGE_RESERVE: s->failed_stage[STAGE_RESERVE]++; break;
-	case STAGE_PAGE_ARRAY: s->failed_stage[STAGE_PAGE_ARRAY]++; break;
-	case STAGE_PAGES: s->failed_stage[STAGE_PAGES]++; break;
-	case STAGE_MAP: s->failed_stage[STAGE_MAP]++; break;
-	default: s->failed_stage[STAGE_PUBLISH]++; break;
+	case STAGE_RESERVE: pcpu_add(&s->failed_stage[STAGE_RESERVE], 1); break;
+	case STAGE_PAGE_ARRAY: pcpu_add(&s->failed_stage[STAGE_PAGE_ARRAY], 1); break;
+	case STAGE_PAGES: pcpu_add(&s->failed_stage[STAGE_PAGES], 1); break;
+	case STAGE_MAP: pcpu_add(&s->failed_stage[STAGE_MAP], 1); break;
+	default: pcpu_add(&s->failed_stage[STAGE_PUBLISH], 1); break;
 	}
 }
 
@@ -209,9 +264,15 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 	__u32 idx = nested ? 1 : 0;
 	int i;
 
+	/* Counted first: whatever happens to the histograms, a failure is not lost. */
+	if (failed) {
+		pcpu_add(&s->failed, 1);
+		if (last >= 0)
+			count_failed(s, last);
+	}
 	sh = bpf_map_lookup_elem(&hists_flat, &idx);
 	if (!sh) {
-		s->lost_hist++;
+		pcpu_add(&s->lost_hist, 1);
 		return;
 	}
 	if (by_caller)
@@ -231,11 +292,6 @@ static __always_inline void record_alloc(struct vmlat_stats *s, __u64 size, __u6
 	}
 	key.stage = STAGE_TOTAL;
 	hist_add(sh, &key, total, s);
-	if (failed) {
-		s->failed++;
-		if (last >= 0)
-			count_failed(s, last);
-	}
 }
 
 /*
@@ -261,7 +317,7 @@ static __always_inline int alloc_enter(__u64 size, __u64 caller, __u64 sp, __u64
 		       &s->stale, &lost);
 	/* Lost only if it was to be measured; either way not silent. */
 	if (lost && !skip)
-		s->lost_frames++;
+		pcpu_add(&s->lost_frames, 1);
 	if (!f)
 		return 0;
 	f->ts_start = f->ts_last = bpf_ktime_get_ns();
@@ -385,7 +441,7 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 		break;
 	case FRAME_UNMATCHED:
 		if (!size || (size >= min_size && size <= max_size))
-			s->unmatched++;
+			pcpu_add(&s->unmatched, 1);
 		return 0;
 	default:
 		return 0;	/* counted when it began: lost or stale */

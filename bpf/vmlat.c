@@ -32,6 +32,15 @@
 _Static_assert((int)NR_STAGES == (int)VM_NR_STAGES && (int)STAGE_TOTAL == (int)VM_STAGE_TOTAL, "vmlat stages");
 /* A per-CPU map value holds 32 KiB at most. */
 _Static_assert(sizeof(struct stage_hists) <= 32768, "stage_hists too large for a per-CPU value");
+/*
+ * read_cumulative() folds a value as u64 words, its last NR_STAGES the
+ * maxima (percpu_fold()), and interval() differences all words before
+ * max_ns: max_ns last, nothing after it, nothing but u64s.
+ */
+_Static_assert(offsetof(struct stage_hists, max_ns) + sizeof(((struct stage_hists *)0)->max_ns) ==
+	       sizeof(struct stage_hists), "max_ns is the last field of stage_hists, no padding after it");
+_Static_assert(sizeof(((struct stage_hists *)0)->max_ns) == NR_STAGES * sizeof(__u64) &&
+	       sizeof(struct stage_hists) % sizeof(__u64) == 0, "stage_hists is u64 words, NR_STAGES maxima last");
 /* The BPF side's table keeps a log-linear bucket below 2^16 in a byte. */
 _Static_assert(LLH_U16_BUCKETS <= 256, "log-linear buckets below 2^16 in a byte");
 
@@ -98,9 +107,12 @@ static const char doc[] =
 "\n"
 "Summary: before the histograms, per stage: count, share of the total time,\n"
 "average, p50/p90/p99 (nearest rank, from log-linear buckets: within 1/32 =\n"
-"3.1% of the exact value, exact below 32 ns) and the exact maximum; in ns\n"
-"whatever -u/-m say, and with or without a breakdown. With an interval, the\n"
-"counts are the interval's and the maximum is since the start.\n"
+"3.1% of the exact value, exact below 32 ns; from 33.3 s, the open top\n"
+"bucket, the max is reported) and the exact maximum; in ns whatever -u/-m\n"
+"say, and with or without a breakdown (its histograms may lose updates when\n"
+"their map is full, the summary never: lost_hist says how many). With an\n"
+"interval, the rest is the interval's but the maximum is since the start:\n"
+"max(all) in the text, max_ns in JSON.\n"
 "\n"
 "Memory: 51 KiB per possible CPU (the summary's buckets); with -C/-P/-S also a\n"
 "hash of up to 8192 histograms shared by all CPUs, allocated as used: about\n"
@@ -446,21 +458,24 @@ static struct vm_summary_in (*summary_in(const struct snapshot *snap))[VM_NR_STA
 	return in;
 }
 
-static void print_text(const struct snapshot *snap, const struct ksyms *ks, int mode)
+static int print_text(const struct snapshot *snap, const struct ksyms *ks, int mode)
 {
 	const struct vmlat_stats *s = &snap->stats;
 	char buf[256], ts[16], comm[TASK_COMM_LEN];
 	struct vm_summary_in (*in)[VM_NR_STAGES];
 	size_t i;
 
+	in = summary_in(snap);
+	if (!in)
+		return -ENOMEM;
 	if (cli.timestamp)
 		printf("%s\n", timestamp(ts, sizeof(ts)));
-	in = summary_in(snap);
-	if (in)
-		print_summary(in, true);
-	else
-		printf("\nsummary: out of memory\n");
+	print_summary(in, true, cli.has_interval);
 	free(in);
+	/* The summary is per CPU and loses nothing; the breakdown's hash can. */
+	if (s->lost_hist)
+		printf("histogram updates lost (map full): %llu: the histograms below miss them, the summary does not\n",
+		       (unsigned long long)s->lost_hist);
 	for (i = 0; i < snap->n; i++) {
 		const struct entry *e = &snap->e[i];
 
@@ -511,6 +526,7 @@ static void print_text(const struct snapshot *snap, const struct ksyms *ks, int 
 		printf("total only (%s): stage latencies need the vmscope series' vmalloc events\n",
 		       mode_names[mode]);
 	fflush(stdout);
+	return 0;
 }
 
 static int print_json(FILE *f, const struct snapshot *snap, const struct ksyms *ks, int mode)
@@ -633,6 +649,8 @@ static struct vmlat_bpf *load(int mode, const char *core, bool btf, bool quiet)
 	obj->rodata->by_caller = env.by_caller;
 	obj->rodata->by_pid = env.by_pid;
 	obj->rodata->by_size = env.by_size;
+	/* fentry/fexit can be preempted: atomic per-CPU updates (vmlat.bpf.c). */
+	obj->rodata->preemptible = mode == MODE_FENTRY || (mode == MODE_FUNCS && !stock.kprobe);
 	obj->rodata->max_threads = env.max_threads;
 	obj->rodata->funcs = mode == MODE_FUNCS;
 	obj->rodata->funcs_split = mode == MODE_FUNCS && stock.split;
@@ -754,10 +772,7 @@ static int report(void *ctx)
 	}
 	memcpy(show.e, cum.e, cum.n * sizeof(*cum.e));
 	interval(&show, &r->prev);
-	if (cli.json)
-		err = print_json(stdout, &show, r->ks, r->mode);
-	else
-		print_text(&show, r->ks, r->mode);
+	err = cli.json ? print_json(stdout, &show, r->ks, r->mode) : print_text(&show, r->ks, r->mode);
 	if (!err && r->jf)
 		err = print_json(r->jf, &show, r->ks, r->mode);
 	if (err)

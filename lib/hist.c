@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdbool.h>
+#include <string.h>
 #include "hist.h"
 
 unsigned long long log2_slot_high(int i)
@@ -63,4 +64,22 @@ void json_log2_hist(FILE *f, const unsigned long long *slots, int n)
 		first = false;
 	}
 	fputc(']', f);
+}
+
+void u64s_fold_percpu(unsigned long long *out, const unsigned long long *percpu, int ncpu, size_t words,
+		      size_t max_words)
+{
+	size_t i, first_max = max_words < words ? words - max_words : 0;
+	int c;
+
+	memset(out, 0, words * sizeof(*out));
+	for (c = 0; c < ncpu; c++)
+		for (i = 0; i < words; i++) {
+			unsigned long long x = percpu[(size_t)c * words + i];
+
+			if (i < first_max)
+				out[i] += x;
+			else if (x > out[i])
+				out[i] = x;
+		}
 }

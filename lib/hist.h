@@ -7,6 +7,7 @@
 #ifndef __VMSCOPE_HIST_H
 #define __VMSCOPE_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,5 +30,13 @@ unsigned long long log2_slot_high(int i);
 /* bcc's log2 histogram on screen, and the same as a JSON array. */
 void print_log2_hist(const unsigned long long *slots, int n, const char *unit);
 void json_log2_hist(FILE *f, const unsigned long long *slots, int n);
+
+/*
+ * A per-CPU map value as one: PERCPU holds NCPU values of WORDS u64s each
+ * (as bpf_map_lookup_elem() gives a per-CPU value); OUT gets their sums,
+ * but the largest over the CPUs for the last MAX_WORDS words (maxima).
+ */
+void u64s_fold_percpu(unsigned long long *out, const unsigned long long *percpu, int ncpu, size_t words,
+		      size_t max_words);
 
 #endif /* __VMSCOPE_HIST_H */

@@ -4,8 +4,8 @@
  * vmtrace (percentiles): 16 linear sub-buckets per power of two (HdrHistogram's
  * layout with 4 sub-bucket bits). Values below 32 ns have a bucket each
  * (exact); from 2^e (e >= 5) on, a bucket is 2^(e-4) ns wide, 1/16 of its
- * lower bound at most. Values of 2^35 ns (34.4 s) and more share the last
- * bucket.
+ * lower bound at most. The last bucket starts at 2^35 - 2^30 ns (33.3 s, the
+ * top sixteenth of 2^34..2^35) and is open above: every larger value is in it.
  *
  * No includes and no user-space types above the #ifndef __bpf__: the BPF
  * programs (bpf/vmlat.bpf.c) include this after vmlinux.h, so that the
@@ -51,8 +51,9 @@ unsigned long long llh_width(unsigned int i);
 
 /*
  * The error bound of a percentile: the value reported lies within 1/32 of
- * the exact one (LLH_REL_ERR), exactly it below 32 ns. Above 2^35 ns (the
- * last bucket), the max is reported.
+ * the exact one (LLH_REL_ERR_DEN), exactly it below 32 ns. In the open last
+ * bucket (from 2^35 - 2^30 ns, 33.3 s) the max is reported, whatever the
+ * exact value.
  */
 #define LLH_REL_ERR_DEN	(2 << LLH_SUB_BITS)	/* 32: |reported - exact| <= exact / 32 */
 
@@ -60,16 +61,17 @@ unsigned long long llh_width(unsigned int i);
  * Percentile P (1..100) of the N values in buckets B, nearest rank: the
  * value of rank ceil(P/100 * N) in increasing order (1-based). Reported as
  * the middle of its bucket (low + width / 2), or MAX if that is lower
- * (MAX: the exact maximum; never above it). 0 if N is 0.
+ * (MAX: the exact maximum; never above it), or MAX in the open last
+ * bucket. 0 if N is 0.
  */
+unsigned long long llh_percentile(const unsigned long long *b, unsigned long long n, unsigned long long max,
+				  unsigned int p);
+
 /*
  * The log2 slots (lib/hist.h log2_slot(), N of them) of the values in
  * buckets B, added into SLOTS: exact, as each bucket lies in one slot.
  */
 void llh_log2_slots(const unsigned long long *b, unsigned long long *slots, int n);
-
-unsigned long long llh_percentile(const unsigned long long *b, unsigned long long n, unsigned long long max,
-				  unsigned int p);
 #endif /* __bpf__ */
 
 #endif /* __VMSCOPE_LLHIST_H */

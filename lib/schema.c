@@ -141,10 +141,13 @@ void schema_summary(FILE *f, const struct vm_summary_in in[2][VM_NR_STAGES], boo
 			"no percentiles or max; count, share and average are exact\"}");
 }
 
-/* NS in 3 significant digits and a unit: 870ns, 1.23us, 45.6ms, 2.00s. */
-static const char *human_ns(unsigned long long ns, char *buf, size_t len)
+/*
+ * NS in 3 significant digits and a unit, 6 characters at most: 870ns,
+ * 1.23us, 45.6ms, 2.00s; 1000 s and more in ks, Ms, Gs (2^64 ns: 18.4Gs).
+ */
+const char *human_ns(unsigned long long ns, char *buf, size_t len)
 {
-	static const char *const units[] = { "ns", "us", "ms", "s" };
+	static const char *const units[] = { "ns", "us", "ms", "s", "ks", "Ms", "Gs" };
 	double v = ns;
 	int u = 0;
 
@@ -152,7 +155,7 @@ static const char *human_ns(unsigned long long ns, char *buf, size_t len)
 		snprintf(buf, len, "%lluns", ns);
 		return buf;
 	}
-	while (v >= 999.5 && u < 3) {
+	while (v >= 999.5 && u < 6) {
 		v /= 1000;
 		u++;
 	}
@@ -160,31 +163,36 @@ static const char *human_ns(unsigned long long ns, char *buf, size_t len)
 	return buf;
 }
 
-void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist)
+void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist, bool max_all)
 {
 	struct vm_summary_row rows[2 * VM_NR_STAGES];
-	int i, n = vm_summary_rows(in, dist, rows);
+	int i, n = vm_summary_rows(in, dist, rows), cw = 10;
 	char b[6][16];
 
 	if (!n)
 		return;
-	if (dist)
-		printf("\nsummary: percentiles nearest-rank, within %.1f%% (exact below %d ns); max exact, since the start\n",
-		       100.0 / LLH_REL_ERR_DEN, LLH_EXACT);
-	else
+	/* Counts: 10 digits wide, wider when one needs it (up to 20). */
+	for (i = 0; i < n; i++)
+		cw = snprintf(NULL, 0, "%llu", rows[i].count) > cw ? snprintf(NULL, 0, "%llu", rows[i].count) : cw;
+	if (dist) {
+		printf("\nsummary: percentiles nearest-rank within %.1f%% (exact < %d ns; >=%.1f s: max)\n",
+		       100.0 / LLH_REL_ERR_DEN, LLH_EXACT, llh_low(LLH_BUCKETS - 1) / 1e9);
+		if (max_all)
+			printf("max(all): the exact max since the start, not this interval's\n");
+	} else
 		printf("\nsummary: no percentiles or max (hist triggers keep log2 buckets only)\n");
-	printf("  %-10s %-6s %10s %6s %8s %8s %8s %8s %8s\n", "stage", "nested", "count", "share", "avg",
-	       "p50", "p90", "p99", "max");
+	printf("  %-10s %-6s %*s %6s %7s %7s %7s %7s %8s\n", "stage", "nested", cw, "count", "share", "avg",
+	       "p50", "p90", "p99", max_all ? "max(all)" : "max");
 	for (i = 0; i < n; i++) {
 		const struct vm_summary_row *r = &rows[i];
 
-		printf("  %-10s %-6s %10llu %5.1f%% %8s", vm_stage_name(r->stage), r->nested ? "yes" : "no",
-		       r->count, r->share_pct, human_ns(r->avg_ns, b[0], sizeof(b[0])));
+		printf("  %-10s %-6s %*llu %5.1f%% %7s", vm_stage_name(r->stage), r->nested ? "yes" : "no",
+		       cw, r->count, r->share_pct, human_ns(r->avg_ns, b[0], sizeof(b[0])));
 		if (dist)
-			printf(" %8s %8s %8s %8s\n", human_ns(r->p50_ns, b[1], sizeof(b[1])),
+			printf(" %7s %7s %7s %8s\n", human_ns(r->p50_ns, b[1], sizeof(b[1])),
 			       human_ns(r->p90_ns, b[2], sizeof(b[2])), human_ns(r->p99_ns, b[3], sizeof(b[3])),
 			       human_ns(r->max_ns, b[4], sizeof(b[4])));
 		else
-			printf(" %8s %8s %8s %8s\n", "-", "-", "-", "-");
+			printf(" %7s %7s %7s %8s\n", "-", "-", "-", "-");
 	}
 }

@@ -75,7 +75,13 @@ int vm_summary_rows(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist, s
  * the bound says why.
  */
 void schema_summary(FILE *f, const struct vm_summary_in in[2][VM_NR_STAGES], bool dist);
-/* The same as an aligned table on stdout, in human units. */
-void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist);
+/*
+ * The same as an aligned table on stdout, in human units (80 columns for
+ * counts up to 10 digits). MAX_ALL: reports per interval, whose max is
+ * since the start: the column says "max(all)", not "max".
+ */
+void print_summary(const struct vm_summary_in in[2][VM_NR_STAGES], bool dist, bool max_all);
+/* NS as 3 significant digits and a unit, 6 characters at most (870ns, 1.23us, 18.4Gs). */
+const char *human_ns(unsigned long long ns, char *buf, size_t len);
 
 #endif /* __VMSCOPE_SCHEMA_H */

@@ -14,6 +14,10 @@ for mode in "$@"; do
 	start_tracer "latc-$mode" '^Tracing' "$BPF/vmlat" "${args[@]}" -C || exit 1
 done
 run_test_vmalloc nr_threads=1 run_test_mask=1 nr_pages=1024 test_loop_count="$loops"
+# The exit programs as the verifier left them (read-only options' dead branches removed).
+for p in core_fexit core_kretprobe; do
+	bpftool prog dump xlated name $p >"$VMSCOPE_RESULTS/xlated-$p" 2>&1
+done
 for mode in "$@"; do stop_tracer "lat-$mode"; stop_tracer "latc-$mode"; done
 # Without the series, what needs it says so and fails.
 if [ ! -d /sys/kernel/tracing/events/vmalloc/vmalloc_alloc_enter ]; then

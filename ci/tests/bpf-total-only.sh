@@ -34,6 +34,14 @@ ci/vmrun -q -r "$res" -- ci/guest/total-only.sh $loops fentry kprobe ||
 check_mode "$res" fentry
 check_mode "$res" kprobe
 grep -q 'fentry/fexit on __vmalloc_node_range_noprof' "$res/lat-fentry.err" || fail "fentry mode did not say what it attached to"
+# fexit runs preemptible (migration disabled only): its per-CPU max is a
+# compare-and-swap loop (and its counts atomic adds); kretprobes run with
+# preemption disabled: plain updates, no compare-and-swap.
+grep -q 'exit$' "$res/xlated-core_kretprobe" || fail "no xlated core_kretprobe: $(head -c 300 "$res/xlated-core_kretprobe")"
+[ "$(grep -c cmpxchg "$res/xlated-core_fexit")" -gt 0 ] ||
+	fail "fentry mode: no compare-and-swap in core_fexit (a preempted max update is lost): $(head -c 300 "$res/xlated-core_fexit")"
+echo "ok: fentry mode: core_fexit's max by compare-and-swap ($(grep -c cmpxchg "$res/xlated-core_fexit") in its programs)"
+expect_eq "kprobe mode: compare-and-swaps in core_kretprobe" "$(grep -c cmpxchg "$res/xlated-core_kretprobe")" 0
 
 if [ ! -f "$(kernel_out baseline)/arch/x86/boot/bzImage" ]; then
 	# The patched half passed; the baseline half did not run: a skip, not a pass.

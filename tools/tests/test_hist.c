@@ -72,10 +72,37 @@ static void test_schema_entry(void **state)
 	free(s);
 }
 
+/* Per-CPU values as one: sums, but the largest for the last words (maxima). */
+static void test_fold_percpu(void **state)
+{
+	/* 3 CPUs x 4 words, the last 2 maxima: the largest on any CPU, first or last. */
+	static const unsigned long long v[3 * 4] = {
+		1, 10, 7, 0,
+		2, 20, 3, 9,
+		4, 40, 5, 8,
+	};
+	static const unsigned long long want[4] = { 7, 70, 7, 9 }, sums[4] = { 7, 70, 15, 17 };
+	unsigned long long out[4] = { 99, 99, 99, 99 };
+
+	u64s_fold_percpu(out, v, 3, 4, 2);
+	assert_memory_equal(out, want, sizeof(want));
+	/* No maxima: all summed (percpu_sum()); all maxima; one CPU: itself. */
+	u64s_fold_percpu(out, v, 3, 4, 0);
+	assert_memory_equal(out, sums, sizeof(sums));
+	u64s_fold_percpu(out, v, 3, 4, 4);
+	assert_int_equal(out[0], 4);
+	assert_int_equal(out[1], 40);
+	assert_int_equal(out[2], 7);
+	assert_int_equal(out[3], 9);
+	u64s_fold_percpu(out, v + 4, 1, 4, 2);
+	assert_memory_equal(out, v + 4, 4 * sizeof(*out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log2_slot),
+		cmocka_unit_test(test_fold_percpu),
 		cmocka_unit_test(test_json_hist),
 		cmocka_unit_test(test_schema_entry),
 	};

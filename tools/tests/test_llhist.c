@@ -11,25 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "hist.h"
 #include "llhist.h"
 #include "schema.h"
 
-/* floor(log2) as bpf/bits.bpf.h computes it (no clz in BPF). */
-static unsigned int bpf_log2l(unsigned long long v)
-{
-	unsigned int hi = v >> 32, r, shift, x;
-
-	if (hi)
-		return bpf_log2l(hi) + 32;
-	x = (unsigned int)v;
-	r = (x > 0xFFFF) << 4; x >>= r;
-	shift = (x > 0xFF) << 3; x >>= shift; r |= shift;
-	shift = (x > 0xF) << 2; x >>= shift; r |= shift;
-	shift = (x > 0x3) << 1; x >>= shift; r |= shift;
-	return r | (x >> 1);
-}
+/*
+ * The BPF side's headers, built here: floor(log2) as the programs compute
+ * it (bpf/bits.bpf.h: no clz in BPF), renamed from math.h's log2/log2l;
+ * and the per-CPU value vmlat folds (bpf/vmlat.h).
+ */
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+#define log2 bpf_log2
+#define log2l bpf_log2l
+#include "bits.bpf.h"
+#undef log2
+#undef log2l
+#include "vmlat.h"
 
 static void test_bucket_boundaries(void **state)
 {
@@ -48,7 +48,6 @@ static void test_bucket_boundaries(void **state)
 	assert_int_equal(llh_bucket(991) + 1, llh_bucket(992));
 	/* Below 2^16 in a byte (the BPF side's table). */
 	assert_int_equal(llh_bucket(65535), LLH_U16_BUCKETS - 1);
-	assert_true(LLH_U16_BUCKETS <= 256);
 	/* The top: 2^35 and more clamped into the last bucket. */
 	assert_int_equal(llh_bucket((1ULL << 35) - 1), LLH_BUCKETS - 1);
 	assert_int_equal(llh_bucket(1ULL << 35), LLH_BUCKETS - 1);
@@ -198,6 +197,37 @@ static void test_percentile_rank(void **state)
 	assert_int_equal(llh_percentile(b, 3, 1ULL << 40, 50), 1ULL << 40);
 }
 
+/*
+ * vmlat's per-CPU struct stage_hists folded as read_cumulative() does
+ * (percpu_fold(): its last NR_STAGES words the maxima): buckets and sums
+ * added up over the CPUs, each stage's max the largest of any CPU.
+ */
+static void test_fold_stage_hists(void **state)
+{
+	struct stage_hists *cpu = calloc(3, sizeof(*cpu)), *out = calloc(1, sizeof(*out));
+	int c, st;
+
+	assert_non_null(cpu);
+	assert_non_null(out);
+	for (c = 0; c < 3; c++)
+		for (st = 0; st < NR_STAGES; st++) {
+			cpu[c].ll[st][llh_bucket(100 * (c + 1))] = c + 1;
+			cpu[c].h[st].sum_ns = 100 * (c + 1) * (c + 1);
+			/* The largest on a different CPU for each stage, never the last alone. */
+			cpu[c].max_ns[st] = c == st % 3 ? 5000 + st : 100 * (c + 1);
+		}
+	u64s_fold_percpu((unsigned long long *)out, (const unsigned long long *)cpu, 3,
+			 sizeof(*out) / sizeof(__u64), NR_STAGES);
+	for (st = 0; st < NR_STAGES; st++) {
+		assert_int_equal(out->max_ns[st], 5000 + st);
+		assert_int_equal(out->h[st].sum_ns, 100 + 400 + 900);
+		for (c = 0; c < 3; c++)
+			assert_int_equal(out->ll[st][llh_bucket(100 * (c + 1))], c + 1);
+	}
+	free(cpu);
+	free(out);
+}
+
 static void test_summary_json(void **state)
 {
 	static struct vm_summary_in in[2][VM_NR_STAGES];
@@ -225,6 +255,91 @@ static void test_summary_json(void **state)
 	free(buf);
 }
 
+/* FN(ARG)'s stdout as a string (print_summary() writes there). */
+static char *stdout_of(void (*fn)(void *), void *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(1);
+	char *buf = calloc(1, 8192);
+
+	assert_non_null(tmp);
+	assert_non_null(buf);
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	fn(arg);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	assert_true(fread(buf, 1, 8191, tmp) > 0);
+	fclose(tmp);
+	return buf;
+}
+
+static void show_all(void *in)
+{
+	print_summary(in, true, true);
+}
+
+static void show_one(void *in)
+{
+	print_summary(in, true, false);
+}
+
+/*
+ * The table's columns stay aligned in 80 columns: values from 1000 s up (to
+ * 2^64 ns) in 6 characters (ks, Ms, Gs), a count of 20 digits widening its
+ * column; the max column says max(all) when reports are per interval.
+ */
+static void test_summary_text(void **state)
+{
+	static struct vm_summary_in in[2][VM_NR_STAGES];
+	char buf[16], *out, *line, *save = NULL;
+	size_t width = 0, rows = 0;
+	unsigned long long v;
+
+	for (v = 1; v && v < ~0ULL / 3; v *= 3)
+		assert_true(strlen(human_ns(v, buf, sizeof(buf))) <= 6);
+	assert_string_equal(human_ns(999499999999ULL, buf, sizeof(buf)), "999s");
+	assert_string_equal(human_ns(1234000000000ULL, buf, sizeof(buf)), "1.23ks");
+	assert_string_equal(human_ns(~0ULL, buf, sizeof(buf)), "18.4Gs");
+	in[0][VM_STAGE_TOTAL].count = 12345678901ULL;	/* 11 digits */
+	in[0][VM_STAGE_TOTAL].sum_ns = 4000000000000ULL * 3;
+	in[0][VM_STAGE_TOTAL].max_ns = ~0ULL;
+	in[0][VM_STAGE_TOTAL].b[LLH_BUCKETS - 1] = 12345678901ULL;
+	in[0][VM_STAGE_RESERVE] = in[0][VM_STAGE_TOTAL];
+	in[0][VM_STAGE_RESERVE].count = 7;
+	in[0][VM_STAGE_RESERVE].b[LLH_BUCKETS - 1] = 7;
+	in[1][VM_STAGE_TOTAL].count = ~0ULL;		/* 20 digits */
+	in[1][VM_STAGE_TOTAL].sum_ns = ~0ULL;
+	in[1][VM_STAGE_TOTAL].max_ns = 1500000000000ULL;
+	in[1][VM_STAGE_TOTAL].b[llh_bucket(1500000000000ULL)] = ~0ULL;
+	out = stdout_of(show_all, in);
+	assert_non_null(strstr(out, " max(all)\n"));
+	assert_non_null(strstr(out, "18.4Gs\n"));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "  ", 2))
+			continue;	/* the header lines */
+		/* The header and every row end at the same column: none overflowed. */
+		if (!width)
+			width = strlen(line);
+		if (strlen(line) != width)
+			fail_msg("misaligned: '%s' (%zu columns, the header %zu)", line, strlen(line), width);
+		rows++;
+	}
+	assert_int_equal(rows, 4);
+	free(out);
+	/* One report for the whole run, counts up to 10 digits: max, 80 columns. */
+	in[0][VM_STAGE_TOTAL].count = in[0][VM_STAGE_TOTAL].b[LLH_BUCKETS - 1] = 1234567890;
+	in[1][VM_STAGE_TOTAL].count = in[1][VM_STAGE_TOTAL].b[llh_bucket(1500000000000ULL)] = 1;
+	out = stdout_of(show_one, in);
+	assert_null(strstr(out, "max(all)"));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > 80)
+			fail_msg("over 80 columns: '%s'", line);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,7 +349,9 @@ int main(void)
 		cmocka_unit_test(test_log2_slots),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_percentile_rank),
+		cmocka_unit_test(test_fold_stage_hists),
 		cmocka_unit_test(test_summary_json),
+		cmocka_unit_test(test_summary_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

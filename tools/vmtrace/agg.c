@@ -583,7 +583,7 @@ int vt_agg_print_text(const struct vt_agg *a, const struct vt_print *p)
 		fprintf(stderr, "vmtrace: out of memory\n");
 		return -1;
 	}
-	print_summary(in, true);
+	print_summary(in, true, p->intervals);
 	free(in);
 	for (nest = 0; nest < 2; nest++) {
 		bool head = false;

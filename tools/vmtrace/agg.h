@@ -144,6 +144,7 @@ struct vt_print {
 	vt_namer namer;
 	void *namer_ctx;
 	bool timestamp;
+	bool intervals;		/* a report per interval: the summary's max is since the start, "max(all)" */
 };
 
 /* Both return 0, or -1 if the output could not be written (said why on stderr). Text: stdout. */

@@ -268,7 +268,7 @@ static int print_khist(const struct khist *k)
 		printf("},\"dropped\":%llu}\n", k->dropped);
 		return vt_output_check(stdout);
 	}
-	print_summary(in, false);
+	print_summary(in, false, false);
 	free(in);
 	for (n = 0; n < 2; n++)
 		for (st = 0; st < VM_NR_STAGES; st++) {

@@ -295,7 +295,7 @@ static int hist_live(struct vt_trace *t)
 	struct vt_loss loss;
 	struct vt_print p = {
 		.source = "live", .unit = env.unit, .loss = &loss, .timestamp = env.timestamp,
-		.namer = vt_tep_namer, .namer_ctx = t->tep,
+		.namer = vt_tep_namer, .namer_ctx = t->tep, .intervals = env.interval > 0,
 	};
 	char err[256];
 	int reports = 0, ret = 1;
