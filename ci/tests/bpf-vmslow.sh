@@ -59,6 +59,10 @@ expect_eq "all: stacks through the vmalloc core" \
 	"$(recs "$all" | jq -c --arg re "$core" 'select(any(.stack[]; test($re)))' | wc -l)" $small
 expect_eq "all: stacks with a [test_vmalloc] frame" \
 	"$(recs "$all" | jq -c 'select(any(.stack[]; test("\\[test_vmalloc\\]")))' | wc -l)" $small
+# ORC unwinds real frames: the guess unwinder gave stale ones too, the
+# same return address back to back.
+expect_eq "all: stacks without a frame repeated back to back" \
+	"$(recs "$all" | jq -c 'select([.stack as $s | range(1; $s | length) | select($s[.] == $s[. - 1])] | length == 0)' | wc -l)" $small
 expect_eq "all: summary records / lost / without enter" \
 	"$(jq -r 'select(.summary) | .summary | "\(.records)/\(.lost)/\(.no_enter)"' "$all")" "$small/0/0"
 echo "all: first record: $(head -n 1 "$all" | cut -c1-400)"
