@@ -25,7 +25,7 @@ help:
 	@echo 'make kernel     build the patched kernel ($(KBUILD))'
 	@echo 'make baseline   build the same source and config without the series'
 	@echo 'make kernels    both of the above'
-	@echo 'make stock      fetch Debian 12'"'"'s 6.1 kernel into $(BUILD)/stock and its initramfs'
+	@echo 'make stock      fetch Debian 12'"'"'s 6.1 kernels (amd64, cloud-amd64) into $(BUILD)/stock, initramfs each'
 	@echo 'make patch / unpatch / source   manage the patched tree under $(BUILD)/src'
 	@echo 'make bpf tools unit             user-space parts and their unit tests'
 	@echo 'make clean / distclean          remove tool builds / everything under $(BUILD)'
@@ -41,9 +41,10 @@ baseline: deps
 
 kernels: kernel baseline
 
-# Debian's own kernel (not installed on the host) and ci/vmrun's initramfs for it.
+# Debian's own kernels (not installed on the host) and ci/vmrun's initramfs for each.
 stock: deps
-	@ci/stock-kernel.sh >/dev/null
+	@ci/stock-kernel.sh -f amd64 >/dev/null
+	@ci/stock-kernel.sh -f cloud-amd64 >/dev/null
 
 patch: deps
 	@ci/kernel.sh patch >/dev/null

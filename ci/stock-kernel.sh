@@ -2,9 +2,11 @@
 # Fetch Debian 12's own 6.1 kernel (image, headers, kbuild) into
 # build/stock/ABI-FLAVOR/ with apt-get download + dpkg-deb -x (never
 # installed on the host), and build the initramfs ci/vmrun boots it with:
-# it loads the virtio and 9p modules that kernel keeps as modules, mounts
-# the host root over 9p as ci/vmrun's own kernels do, and switch_roots to
-# ci/guest-init. A rerun with everything cached is offline.
+# it loads the virtio and 9p (amd64) or virtiofs (cloud-amd64, which has no
+# 9p) modules that kernel keeps as modules, mounts the host root over 9p as
+# ci/vmrun's own kernels do (over virtiofs when the kernel command line has
+# vmscope.share=virtiofs: ci/vmrun adds it for a kernel without 9p), and
+# switch_roots to ci/guest-init. A rerun with everything cached is offline.
 #
 # Prints one line: KERNEL INITRD DIR (DIR/headers is the module build tree,
 # DIR/vmscope-kmod ci/kmod's modules built against it).
@@ -18,8 +20,9 @@ usage() {
 Usage: ci/stock-kernel.sh [-f FLAVOR] [-a ABI]
 
 FLAVOR: Debian's kernel flavor, amd64 (default) or cloud-amd64. The cloud
-flavor has no 9p (CONFIG_NET_9P is not set), so ci/vmrun cannot boot it
-with the host root; amd64 is the same source with 9p as modules.
+flavor has no 9p (CONFIG_NET_9P is not set): its initramfs loads virtiofs
+instead, and ci/vmrun (--share auto) shares the host root over virtiofs
+when it sees that in the config next to the kernel.
 ABI: e.g. 6.1.0-56 (default: the one linux-image-FLAVOR depends on, else
 the newest one already in build/stock/).
 Environment: VMSCOPE_STOCK_FLAVOR, VMSCOPE_STOCK_ABI for the same.
@@ -80,8 +83,15 @@ if [ ! -f "$root/.extracted" ]; then
 fi
 kernel=$root/boot/vmlinuz-$kver
 [ -f "$kernel" ] || die "no $kernel in the image package"
-grep -qx 'CONFIG_NET_9P=[ym]' "$root/boot/config-$kver" ||
-	die "$kver has no 9p (CONFIG_NET_9P is not set): ci/vmrun cannot share the host root with it (use -f amd64)"
+# How ci/vmrun can share the host root with it: 9p, else virtiofs.
+config=$root/boot/config-$kver
+if grep -qx 'CONFIG_NET_9P=[ym]' "$config"; then
+	share_mods="virtio_pci 9pnet_virtio 9p"
+elif grep -qx 'CONFIG_VIRTIO_FS=[ym]' "$config"; then
+	share_mods="virtio_pci virtiofs"
+else
+	die "$kver has neither 9p nor virtiofs: ci/vmrun cannot share the host root with it"
+fi
 # The headers package includes its common part from /usr/src: the extracted copy.
 headers=$root/usr/src/linux-headers-$kver
 sed -i "s|^include /usr/src/|include $root/usr/src/|" "$headers/Makefile"
@@ -98,7 +108,7 @@ if [ ! -f "$kmod/vmalloc_faults.ko" ] || [ -n "$(find "$VMSCOPE_TOP/ci/kmod" -ne
 	}
 fi
 
-# The modules the 9p root needs, dependencies first (modinfo's depends).
+# The modules the shared root needs, dependencies first (modinfo's depends).
 mods=$root/lib/modules/$kver
 modpath() { find "$mods/kernel" -name "$1.ko" -print -quit; }
 order=()
@@ -112,7 +122,7 @@ add_mod() {
 	done
 	order+=("$m")
 }
-for m in virtio_pci 9pnet_virtio 9p; do
+for m in $share_mods; do
 	add_mod "$m"
 done
 
@@ -128,8 +138,10 @@ if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
 	printf '%s\n' "${order[@]}" >"$tmp/lib/modules/order"
 	cat >"$tmp/init" <<'EOF'
 #!/bin/busybox sh
-# vmscope's initramfs for a stock kernel: the 9p modules, the host root,
-# then ci/guest-init (init= on the command line) with this init's arguments.
+# vmscope's initramfs for a stock kernel: the 9p or virtiofs modules, the
+# host root (over virtiofs with vmscope.share=virtiofs on the command line,
+# else 9p), then ci/guest-init (init= on the command line) with this init's
+# arguments.
 /bin/busybox mkdir -p /usr/bin /usr/sbin /sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -138,14 +150,19 @@ fail() { echo "vmscope-initrd: $*" >/dev/console; echo b >/proc/sysrq-trigger; s
 for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m.ko || fail "insmod $m failed"
 done
-init= flags=
+init= flags= share=9p
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	init=*) init=${a#init=} ;;
 	rootflags=*) flags=${a#rootflags=} ;;
+	vmscope.share=*) share=${a#vmscope.share=} ;;
 	esac
 done
-mount -t 9p -o "ro,$flags" hostroot /newroot || fail "cannot mount the host root over 9p"
+if [ "$share" = virtiofs ]; then
+	mount -t virtiofs -o ro hostroot /newroot || fail "cannot mount the host root over virtiofs"
+else
+	mount -t 9p -o "ro,$flags" hostroot /newroot || fail "cannot mount the host root over 9p"
+fi
 [ -x "/newroot$init" ] || fail "no init '$init' on the host root"
 umount /proc
 exec switch_root /newroot "$init" "$@"
