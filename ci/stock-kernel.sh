@@ -47,37 +47,69 @@ esac
 skip() { say "SKIP: $*"; exit 77; }
 stock=$BUILD/stock
 
+# The newest ABI already fetched and unpacked here.
+cached_abi() {
+	{ find "$stock" -mindepth 3 -maxdepth 3 -path "*/6.1.0-*-$flavor/root/.extracted" 2>/dev/null || true; } |
+		sed -n "s|.*/\(6\.1\.0-[0-9]*\)-$flavor/root/.extracted\$|\1|p" | sort -V | tail -n 1
+}
+# set_abi ABI: the paths and packages of that kernel.
+set_abi() {
+	abi=$1
+	[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] || die "ABI '$abi' does not look like 6.1.0-56"
+	kver=$abi-$flavor
+	dir=$stock/$kver
+	root=$dir/root
+	debs=$dir/debs
+	mkdir -p "$debs"
+	# The image (unsigned: the same kernel as the signed package, no shim
+	# needed), the headers of this flavor and of all flavors, and kbuild's tools.
+	pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common" "linux-kbuild-${abi%.*-*}")
+}
+# fetch_debs: every package of this ABI in $debs, each downloaded into a
+# temporary directory and kept only whole (dpkg-deb reads it).
+fetch_debs() {
+	local p tmp
+	for p in "${pkgs[@]}"; do
+		[ -n "$(find "$debs" -maxdepth 1 -name "${p}_*.deb" -print -quit)" ] && continue
+		say "downloading $p"
+		tmp=$(mktemp -d "$debs/.download-XXXX")
+		if ! (cd "$tmp" && apt-get download -q "$p" >/dev/null 2>"$dir/apt.err") ||
+		   ! dpkg-deb --info "$tmp/${p}_"*.deb >/dev/null 2>>"$dir/apt.err"; then
+			rm -rf "$tmp"
+			return 1
+		fi
+		mv "$tmp/${p}_"*.deb "$debs/"
+		rm -rf "$tmp"
+	done
+}
+
+asked_abi=$abi
 if [ -z "$abi" ]; then
-	abi=$(apt-cache depends "linux-image-$flavor" 2>/dev/null |
+	# No package lists (a fresh machine) or no apt-cache: the cached one.
+	abi=$( { apt-cache depends "linux-image-$flavor" 2>/dev/null || true; } |
 		sed -n "s/.*Depends: linux-image-\(6\.1\.0-[0-9]*\)-$flavor\$/\1/p" | sort -V | tail -n 1)
-	if [ -z "$abi" ]; then
-		abi=$(find "$stock" -maxdepth 1 -name "6.1.0-*-$flavor" -printf '%f\n' 2>/dev/null |
-			sed "s/-$flavor\$//" | sort -V | tail -n 1)
-	fi
+	[ -n "$abi" ] || abi=$(cached_abi)
 	[ -n "$abi" ] || skip "apt-cache knows no linux-image-$flavor and nothing is cached in $stock"
 fi
-[[ $abi =~ ^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+$ ]] || die "ABI '$abi' does not look like 6.1.0-56"
-kver=$abi-$flavor
-dir=$stock/$kver
-root=$dir/root
-debs=$dir/debs
-mkdir -p "$debs"
-
-# The image (unsigned: the same kernel as the signed package, no shim
-# needed), the headers of this flavor and of all flavors, and kbuild's tools.
-major=${abi%.*-*}
-pkgs=("linux-image-$kver-unsigned" "linux-headers-$kver" "linux-headers-$abi-common" "linux-kbuild-$major")
-for p in "${pkgs[@]}"; do
-	[ -n "$(find "$debs" -name "${p}_*.deb" -print -quit)" ] && continue
-	say "downloading $p"
-	(cd "$debs" && apt-get download -q "$p" >/dev/null 2>"$dir/apt.err") ||
-		skip "apt-get download $p failed: $(grep -v -e unsandboxed "$dir/apt.err" | head -n 2)"
-done
+set_abi "$abi"
+if ! fetch_debs; then
+	why=$(grep -v -e unsandboxed "$dir/apt.err" | head -n 2 || true)
+	fallback=$(cached_abi)
+	# The mirror moved on (a newer ABI) or is out of reach: what is cached still serves.
+	if [ -z "$asked_abi" ] && [ -n "$fallback" ] && [ "$fallback" != "$abi" ]; then
+		say "cannot download the $abi packages ($why); using the cached $fallback"
+		[ -f "$root/.extracted" ] || rm -rf "$dir"
+		set_abi "$fallback"
+		fetch_debs || skip "cached $fallback incomplete and not downloadable"
+	else
+		skip "apt-get download failed: $why"
+	fi
+fi
 if [ ! -f "$root/.extracted" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	for p in "${pkgs[@]}"; do
-		dpkg-deb -x "$(find "$debs" -name "${p}_*.deb" | sort -V | tail -n 1)" "$root"
+		dpkg-deb -x "$(find "$debs" -maxdepth 1 -name "${p}_*.deb" | sort -V | tail -n 1)" "$root"
 	done
 	touch "$root/.extracted"
 fi

@@ -64,6 +64,7 @@ for flavor in amd64 cloud-amd64; do
 	stock=$(ci/stock-kernel.sh -f $flavor) || rc=$?
 	[ $rc = 0 ] || { [ $rc = 77 ] && exit 77; fail "ci/stock-kernel.sh -f $flavor failed ($rc)"; }
 	read -r kernel initrd dir <<<"$stock"
+	[ $flavor = amd64 ] && stock_amd64=$stock
 	res=$(new_results)
 	ci/vmrun -q -c 1 -k "$kernel" -i "$initrd" -r "$res" -- ci/guest/stock.sh $rounds "$dir/vmscope-kmod" ||
 		fail "[$m] guest script failed: $(tail -n 5 "$res/serial.log")"
@@ -73,6 +74,30 @@ for flavor in amd64 cloud-amd64; do
 	check "$res" $m kprobe
 	grep -q 'fexit on alloc_vmap_area' "$res/count.err" || fail "[$m] vmcount did not say how it counts"
 done
+
+# ci/stock-kernel.sh off the happy path: without package lists (apt-cache
+# fails, as on a machine that never ran apt-get update) it takes what is
+# cached; with no mirror and nothing cached it skips (77), never fails.
+shim=$(mktemp -d)
+trap 'rm -rf "$shim"' EXIT
+printf '#!/bin/sh\necho "E: no package lists" >&2\nexit 100\n' >"$shim/apt-cache"
+printf '#!/bin/sh\necho "E: cannot reach the mirror" >&2\nexit 100\n' >"$shim/apt-get"
+chmod +x "$shim/apt-cache" "$shim/apt-get"
+rc=0
+got=$(PATH=$shim:$PATH ci/stock-kernel.sh -f amd64 2>"$shim/err") || rc=$?
+expect_eq "stock-kernel.sh without package lists: exit status" $rc 0
+expect_eq "stock-kernel.sh without package lists: the cached kernel" "$got" "$stock_amd64"
+# The mirror moved on to a newer ABI that cannot be had: the cached one.
+printf '#!/bin/sh\necho "  Depends: linux-image-6.1.0-9999-amd64"\n' >"$shim/apt-cache"
+rc=0
+got=$(PATH=$shim:$PATH ci/stock-kernel.sh -f amd64 2>"$shim/err") || rc=$?
+expect_eq "stock-kernel.sh, newer ABI not downloadable: exit status" $rc 0
+expect_eq "stock-kernel.sh, newer ABI not downloadable: the cached kernel" "$got" "$stock_amd64"
+[ ! -e "$BUILD/stock/6.1.0-9999-amd64" ] || fail "stock-kernel.sh left build/stock/6.1.0-9999-amd64 behind"
+rc=0
+PATH=$shim:$PATH BUILD=$shim/build ci/stock-kernel.sh -f amd64 >/dev/null 2>"$shim/err" || rc=$?
+expect_eq "stock-kernel.sh with no mirror and nothing cached: exit status (skip)" $rc 77
+echo "ok: it says: $(tail -n 1 "$shim/err")"
 
 if [ ! -f "$(kernel_out baseline)/arch/x86/boot/bzImage" ]; then
 	echo "Debian's kernels: passed; baseline kernel not built: its half skipped (make baseline)"
