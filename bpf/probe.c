@@ -209,6 +209,26 @@ void destroy_links(struct prog_links *links)
 		bpf_link__destroy(links->l[--links->n]);
 }
 
+bool ftrace_has(const char *name)
+{
+	const char *dir = tracefs_dir();
+	char path[128], line[256];
+	size_t n = strlen(name);
+	bool found = false;
+	FILE *f;
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && (line[n] == '\n' || line[n] == ' ');
+	fclose(f);
+	return found;
+}
+
 /*
  * struct bpf_link_info up to perf_event.kprobe.missed (Linux 6.7 UAPI),
  * for older installed headers; the kernel fills what it has.

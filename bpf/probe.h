@@ -18,6 +18,12 @@ int probe_environment(void);
 
 /* The mounted tracefs directory, or NULL. */
 const char *tracefs_dir(void);
+/*
+ * Is NAME a line of available_filter_functions ("NAME" or "NAME [module]"):
+ * a function fentry/fexit can attach to under that name (a clone such as
+ * NAME.constprop.0 is not it)?
+ */
+bool ftrace_has(const char *name);
 
 /* True if tracefs has events/CATEGORY/NAME. */
 bool probe_tracepoint(const char *category, const char *name);
