@@ -68,7 +68,7 @@ struct frame {
 	__u8 lost;		/* not measured (--max-threads): counted at entry */
 	__u8 nested;		/* inside another vmalloc */
 	__u8 fn_depth[4];	/* vmlat -M funcs: calls open per stage slot */
-	__u8 pad;
+	__u8 fn_failed;		/* vmlat -M funcs: 1 + the slot whose function failed, 0: none */
 };
 
 /* A frame dropped as stale at an entry (FRAME_GUESS): its exit may still come. */

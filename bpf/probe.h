@@ -18,6 +18,12 @@ int probe_environment(void);
 
 /* The mounted tracefs directory, or NULL. */
 const char *tracefs_dir(void);
+/*
+ * Is NAME a line of available_filter_functions ("NAME" or "NAME [module]"):
+ * a function fentry/fexit can attach to under that name (a clone such as
+ * NAME.constprop.0 is not it)?
+ */
+bool ftrace_has(const char *name);
 
 /* True if tracefs has events/CATEGORY/NAME. */
 bool probe_tracepoint(const char *category, const char *name);
@@ -77,6 +83,13 @@ void destroy_links(struct prog_links *links);
 struct prog_misses {
 	__u64 recursion;	/* bpf_prog_info.recursion_misses, all programs */
 	__u64 kprobe;		/* kprobe/kretprobe nmissed (perf link info, 6.7+) */
+	/*
+	 * kprobe links whose nmissed neither the link info (before 6.7) nor
+	 * tracefs' kprobe_profile (libbpf's legacy probes only) tells: then
+	 * kprobe is a lower bound, shown as unknown. A state, not a count to
+	 * difference.
+	 */
+	__u64 kprobe_unknown;
 };
 void read_misses(struct bpf_object *obj, const struct prog_links *links, struct prog_misses *m);
 

@@ -27,27 +27,6 @@ static const struct {
 				     "__vmap_pages_range_noflush" } },
 };
 
-/* Is NAME a line of available_filter_functions ("NAME" or "NAME [module]")? */
-static bool ftrace_has(const char *name)
-{
-	const char *dir = tracefs_dir();
-	char path[128], line[256];
-	size_t n = strlen(name);
-	bool found = false;
-	FILE *f;
-
-	if (!dir)
-		return false;
-	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, name, n) && (line[n] == '\n' || line[n] == ' ');
-	fclose(f);
-	return found;
-}
-
 int stock_fns_probe(struct stock_fns *sf, bool kprobe)
 {
 	int i, j, n = 0;

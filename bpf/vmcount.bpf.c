@@ -58,7 +58,12 @@ int alloc_vmap_area_tp(void *ctx)
 	return count(tp_read(ctx, &tpf[TPF_SIZE]), tp_read(ctx, &tpf[TPF_FAILED]));
 }
 
-/* Before 6.2: the function the event is in; an ERR_PTR return is a failure. */
+/*
+ * Before 6.2: the function the event is in; an ERR_PTR return is a
+ * failure. A call, not an attempt: the tracepoint fires on each try inside
+ * it (a failure, a purge of lazily freed areas, the retry's success), this
+ * once (the success). The loader checks available_filter_functions first.
+ */
 SEC("fexit/alloc_vmap_area")
 int BPF_PROG(alloc_vmap_area_fexit, unsigned long size)
 {

@@ -28,6 +28,13 @@ static const char doc[] =
 "Count vmap area allocations (the vmalloc:alloc_vmap_area tracepoint; on\n"
 "kernels before 6.2, fexit on alloc_vmap_area() where it is a symbol).\n"
 "\n"
+"Every vmap area counts: vmalloc's, and vmap(), vm_map_ram() (large ones),\n"
+"ioremap() and module loading's. The tracepoint fires per attempt: an\n"
+"allocation that fails, purges lazily freed areas and succeeds on its retry\n"
+"counts one failure and one allocation. fexit sees calls: that allocation\n"
+"is one success, retries are not seen, and a failure is a call that\n"
+"returned an error (ERR_PTR).\n"
+"\n"
 "USAGE: vmcount [-h] [-p PID] [-c COMM] [-j] [-o FILE] [-T] [interval] [count]\n"
 "\n"
 "EXAMPLES:\n"
@@ -126,6 +133,14 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
+	/* In BTF, but the build may have kept only a clone (.constprop, .isra): fexit cannot attach. */
+	if (!has_tp && !ftrace_has("alloc_vmap_area")) {
+		fprintf(stderr, "vmcount: this kernel has no vmalloc:alloc_vmap_area tracepoint (needs Linux 6.2+) and "
+			"alloc_vmap_area() is not in available_filter_functions (inlined or only a clone such as "
+			"alloc_vmap_area.constprop.0, or no tracefs): fexit cannot attach\n");
+		err = 1;
+		goto cleanup;
+	}
 
 	r.obj = vmcount_bpf__open();
 	if (!r.obj) {
@@ -159,7 +174,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	fprintf(stderr, "Tracing vmap area allocations (%s)... Hit Ctrl-C to end.\n",
-		!has_tp ? "fexit on alloc_vmap_area: no vmalloc:alloc_vmap_area tracepoint here" :
+		!has_tp ? "fexit on alloc_vmap_area: no vmalloc:alloc_vmap_area tracepoint here; calls, "
+			  "retries after a purge not seen" :
 		use_btf ? "tp_btf" : "tracepoint");
 	err = cli_loop(report, &r, NULL);
 

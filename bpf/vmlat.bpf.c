@@ -357,26 +357,96 @@ static __always_inline int stage_end(enum vmlat_stage stage, __u64 addr)
  * not inline it: the outermost call counts. Its slot gets -start, then
  * +end: the sum of its calls' durations. A call whose entry was not seen
  * is not counted.
+ *
+ * Which calls are the allocation's own: reserve's (__get_vm_area_node)
+ * when its caller argument is the allocation's (both known: the core's and
+ * its last argument), map's when its start address lies in the area
+ * reserve returned (once known). Other calls are a vmap(), ioremap() or
+ * vm_map_ram() reached inside the allocation (reclaim, a notifier) or a
+ * nested vmalloc whose core entry was missed: counted as stray, not
+ * timed. CHECK says what ARG is (the caller, a start address) or CHECK_NONE.
  */
-static __always_inline int fn_begin(int fn)
+enum fn_check { CHECK_NONE, CHECK_CALLER, CHECK_MAP };
+
+/* Reserve's CALLER is not allocation F's (both known). */
+static __always_inline bool caller_mismatch(const struct frame *f, __u64 caller)
+{
+	return caller && f->caller && caller != f->caller;
+}
+
+/*
+ * A map function's start ADDR outside allocation F's area (once known):
+ * its size in pages, in 2 MiB where vmalloc may map huge pages (from
+ * PMD_SIZE on), chunks of it starting anywhere below.
+ */
+static __always_inline bool map_mismatch(const struct frame *f, __u64 addr)
+{
+	__u64 len;
+
+	if (!f->addr)
+		return false;
+	len = f->size >= (1 << 21) ? (f->size + (1 << 21) - 1) & ~((1ULL << 21) - 1)
+				   : (f->size + 4095) & ~4095ULL;
+	return addr - f->addr >= len;
+}
+
+static __always_inline bool fn_mismatch(const struct frame *f, int check, __u64 arg)
+{
+	switch (check) {
+	case CHECK_CALLER: return caller_mismatch(f, arg);
+	case CHECK_MAP: return map_mismatch(f, arg);
+	default: return false;
+	}
+}
+
+static __always_inline int fn_begin(int fn, int check, __u64 arg)
 {
 	struct frame *f = frame_top();
+	struct vmlat_stats *s;
 
-	if (!f || f->fn_depth[fn & 3]++)
+	if (!f)
+		return 0;
+	/* Kept apart: merged with frame_top's, 6.1's verifier loses the NULL check. */
+	asm volatile("" : "+r"(f));
+	if (fn_mismatch(f, check, arg)) {
+		s = get_stats();
+		if (s)
+			pcpu_add(&s->stray, 1);
+		return 0;
+	}
+	if (f->fn_depth[fn & 3]++)
 		return 0;
 	add_stage(f, fn, -bpf_ktime_get_ns());
 	f->seen &= ~(1 << fn);	/* not yet: set when it ends */
 	return 0;
 }
 
-static __always_inline int fn_end(int fn)
+/*
+ * FAILED: the call returned its failure (reserve's NULL, map's error): the
+ * allocation's failed stage, if it fails; AREA: reserve's area start.
+ * A kretprobe has no arguments (CHECK_NONE): its entry decided.
+ */
+static __always_inline int fn_end(int fn, int check, __u64 arg, bool failed, __u64 area)
 {
 	struct frame *f = frame_top();
 
-	if (!f || !f->fn_depth[fn & 3] || --f->fn_depth[fn & 3])
+	if (!f)
+		return 0;
+	asm volatile("" : "+r"(f));
+	if (fn_mismatch(f, check, arg) || !f->fn_depth[fn & 3] || --f->fn_depth[fn & 3])
 		return 0;
 	add_stage(f, fn, bpf_ktime_get_ns());
+	if (failed && !f->fn_failed)
+		f->fn_failed = 1 + fn;
+	if (fn == FN_RESERVE && area && !f->addr)
+		f->addr = area;
 	return 0;
+}
+
+/* struct vm_struct's addr, of reserve's return (0: NULL). */
+static __always_inline __u64 vm_addr(__u64 vm)
+{
+	return vm ? (__u64)BPF_CORE_READ((struct vm_struct *)vm, addr) : 0;
 }
 
 /* Returns A - B, or 0 (a stage function's exit missed: never negative). */
@@ -389,17 +459,20 @@ static __always_inline __u64 ns_left(__u64 a, __u64 b)
  * -M funcs, at the allocation's end: TOTAL less the stage functions' times
  * into the publish slot (the rest, "other"; with the split, the area
  * function's time less pages and map into page_array, and the rest of the
- * total into publish). A function still open missed its exit: dropped.
+ * total into publish). A function still open missed its exit: dropped,
+ * counted in fn_unclosed (its time is then in "other").
  */
-static __always_inline void funcs_rest(struct frame *f, __u64 total)
+static __always_inline void funcs_rest(struct frame *f, __u64 total, struct vmlat_stats *s)
 {
 	__u64 *ns = f->stage_ns;
 	__u64 r = 0, a = 0, p = 0, m = 0;
 	int i;
 
 	for (i = 0; i < 4; i++)
-		if (f->fn_depth[i])
+		if (f->fn_depth[i]) {
 			f->seen &= ~(1 << i);
+			pcpu_add(&s->fn_unclosed, 1);
+		}
 	if (f->seen & (1 << FN_RESERVE))
 		r = ns[STAGE_RESERVE];
 	if (f->seen & (1 << FN_PAGES))
@@ -452,9 +525,14 @@ static __always_inline int alloc_exit(bool stages, bool failed, int failed_stage
 	if (stages)
 		add_stage(f, last, now - f->ts_last);
 	if (funcs)
-		funcs_rest(f, now - f->ts_start);
+		funcs_rest(f, now - f->ts_start, s);
+	/*
+	 * Without the stage events, a failure's stage is known only where a
+	 * stage function returned its failure (-M funcs): else -1, unknown.
+	 */
 	record_alloc(s, f->size, f->caller, f->nested, f->seen, f->stage_ns,
-		     now - f->ts_start, failed, stages ? (int)last : -1);
+		     now - f->ts_start, failed,
+		     stages ? (int)last : funcs && f->fn_failed ? f->fn_failed - 1 : -1);
 	return 0;
 }
 
@@ -701,53 +779,94 @@ int BPF_KRETPROBE(core_kretprobe, void *ret)
  * kallsyms, have). kprobes where fentry cannot attach.
  */
 SEC("fentry/__get_vm_area_node")
-int BPF_PROG(fn_reserve0_fentry) { return fn_begin(FN_RESERVE); }
-SEC("fexit/__get_vm_area_node")
-int BPF_PROG(fn_reserve0_fexit) { return fn_end(FN_RESERVE); }
-SEC("fentry/__vmalloc_area_node")
-int BPF_PROG(fn_area0_fentry) { return fn_begin(FN_AREA); }
-SEC("fexit/__vmalloc_area_node")
-int BPF_PROG(fn_area0_fexit) { return fn_end(FN_AREA); }
-SEC("fentry/vm_area_alloc_pages")
-int BPF_PROG(fn_pages0_fentry) { return fn_begin(FN_PAGES); }
-SEC("fexit/vm_area_alloc_pages")
-int BPF_PROG(fn_pages0_fexit) { return fn_end(FN_PAGES); }
-SEC("fentry/vmap_pages_range")
-int BPF_PROG(fn_map0_fentry) { return fn_begin(FN_MAP); }
-SEC("fexit/vmap_pages_range")
-int BPF_PROG(fn_map0_fexit) { return fn_end(FN_MAP); }
-SEC("fentry/vmap_pages_range_noflush")
-int BPF_PROG(fn_map1_fentry) { return fn_begin(FN_MAP); }
-SEC("fexit/vmap_pages_range_noflush")
-int BPF_PROG(fn_map1_fexit) { return fn_end(FN_MAP); }
-SEC("fentry/__vmap_pages_range_noflush")
-int BPF_PROG(fn_map2_fentry) { return fn_begin(FN_MAP); }
-SEC("fexit/__vmap_pages_range_noflush")
-int BPF_PROG(fn_map2_fexit) { return fn_end(FN_MAP); }
+int BPF_PROG(fn_reserve0_fentry)
+{
+	__u64 caller = 0;
 
+	bpf_get_func_arg(ctx, 8, &caller);
+	return fn_begin(FN_RESERVE, CHECK_CALLER, caller);
+}
+SEC("fexit/__get_vm_area_node")
+int BPF_PROG(fn_reserve0_fexit)
+{
+	__u64 caller = 0, ret = 0;
+
+	bpf_get_func_arg(ctx, 8, &caller);
+	bpf_get_func_ret(ctx, &ret);
+	return fn_end(FN_RESERVE, CHECK_CALLER, caller, !ret, vm_addr(ret));
+}
+SEC("fentry/__vmalloc_area_node")
+int BPF_PROG(fn_area0_fentry) { return fn_begin(FN_AREA, CHECK_NONE, 0); }
+/* Its NULL may be the page array's, the pages' or the map's: no stage told. */
+SEC("fexit/__vmalloc_area_node")
+int BPF_PROG(fn_area0_fexit) { return fn_end(FN_AREA, CHECK_NONE, 0, false, 0); }
+SEC("fentry/vm_area_alloc_pages")
+int BPF_PROG(fn_pages0_fentry) { return fn_begin(FN_PAGES, CHECK_NONE, 0); }
+SEC("fexit/vm_area_alloc_pages")
+int BPF_PROG(fn_pages0_fexit) { return fn_end(FN_PAGES, CHECK_NONE, 0, false, 0); }
+
+/* The map functions: (addr, end, ...), an int return (< 0: failed). */
+#define MAP_FENTRY(name, fn)						\
+SEC("fentry/" #fn)							\
+int BPF_PROG(name##_fentry)						\
+{									\
+	__u64 addr = 0;							\
+									\
+	bpf_get_func_arg(ctx, 0, &addr);				\
+	return fn_begin(FN_MAP, CHECK_MAP, addr);				\
+}									\
+SEC("fexit/" #fn)							\
+int BPF_PROG(name##_fexit)						\
+{									\
+	__u64 addr = 0, ret = 0;					\
+									\
+	bpf_get_func_arg(ctx, 0, &addr);				\
+	bpf_get_func_ret(ctx, &ret);					\
+	return fn_end(FN_MAP, CHECK_MAP, addr, (int)ret < 0, 0);\
+}
+MAP_FENTRY(fn_map0, vmap_pages_range)
+MAP_FENTRY(fn_map1, vmap_pages_range_noflush)
+MAP_FENTRY(fn_map2, __vmap_pages_range_noflush)
+
+/*
+ * kprobes: the caller is __get_vm_area_node's ninth argument, on the stack
+ * (see core_kprobe). A kretprobe has no arguments: its call's entry decided.
+ */
 SEC("kprobe/__get_vm_area_node")
-int BPF_KPROBE(fn_reserve0_kprobe) { return fn_begin(FN_RESERVE); }
+int BPF_KPROBE(fn_reserve0_kprobe)
+{
+	__u64 caller = 0;
+
+	bpf_probe_read_kernel(&caller, sizeof(caller), (void *)(PT_REGS_SP(ctx) + 24));
+	return fn_begin(FN_RESERVE, CHECK_CALLER, caller);
+}
 SEC("kretprobe/__get_vm_area_node")
-int BPF_KRETPROBE(fn_reserve0_kretprobe) { return fn_end(FN_RESERVE); }
+int BPF_KRETPROBE(fn_reserve0_kretprobe, void *ret)
+{
+	return fn_end(FN_RESERVE, CHECK_NONE, 0, !ret, vm_addr((__u64)ret));
+}
 SEC("kprobe/__vmalloc_area_node")
-int BPF_KPROBE(fn_area0_kprobe) { return fn_begin(FN_AREA); }
+int BPF_KPROBE(fn_area0_kprobe) { return fn_begin(FN_AREA, CHECK_NONE, 0); }
 SEC("kretprobe/__vmalloc_area_node")
-int BPF_KRETPROBE(fn_area0_kretprobe) { return fn_end(FN_AREA); }
+int BPF_KRETPROBE(fn_area0_kretprobe) { return fn_end(FN_AREA, CHECK_NONE, 0, false, 0); }
 SEC("kprobe/vm_area_alloc_pages")
-int BPF_KPROBE(fn_pages0_kprobe) { return fn_begin(FN_PAGES); }
+int BPF_KPROBE(fn_pages0_kprobe) { return fn_begin(FN_PAGES, CHECK_NONE, 0); }
 SEC("kretprobe/vm_area_alloc_pages")
-int BPF_KRETPROBE(fn_pages0_kretprobe) { return fn_end(FN_PAGES); }
-SEC("kprobe/vmap_pages_range")
-int BPF_KPROBE(fn_map0_kprobe) { return fn_begin(FN_MAP); }
-SEC("kretprobe/vmap_pages_range")
-int BPF_KRETPROBE(fn_map0_kretprobe) { return fn_end(FN_MAP); }
-SEC("kprobe/vmap_pages_range_noflush")
-int BPF_KPROBE(fn_map1_kprobe) { return fn_begin(FN_MAP); }
-SEC("kretprobe/vmap_pages_range_noflush")
-int BPF_KRETPROBE(fn_map1_kretprobe) { return fn_end(FN_MAP); }
-SEC("kprobe/__vmap_pages_range_noflush")
-int BPF_KPROBE(fn_map2_kprobe) { return fn_begin(FN_MAP); }
-SEC("kretprobe/__vmap_pages_range_noflush")
-int BPF_KRETPROBE(fn_map2_kretprobe) { return fn_end(FN_MAP); }
+int BPF_KRETPROBE(fn_pages0_kretprobe) { return fn_end(FN_PAGES, CHECK_NONE, 0, false, 0); }
+
+#define MAP_KPROBE(name, fn)						\
+SEC("kprobe/" #fn)							\
+int BPF_KPROBE(name##_kprobe, unsigned long addr)			\
+{									\
+	return fn_begin(FN_MAP, CHECK_MAP, addr);				\
+}									\
+SEC("kretprobe/" #fn)							\
+int BPF_KRETPROBE(name##_kretprobe, long ret)				\
+{									\
+	return fn_end(FN_MAP, CHECK_NONE, 0, (int)ret < 0, 0);		\
+}
+MAP_KPROBE(fn_map0, vmap_pages_range)
+MAP_KPROBE(fn_map1, vmap_pages_range_noflush)
+MAP_KPROBE(fn_map2, __vmap_pages_range_noflush)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -105,6 +105,16 @@ static const char doc[] =
 "page_array, those that are symbols here; the rest of the total as\n"
 "\"other\" unless all are), fentry or kprobe (total only).\n"
 "\n"
+"Without the series (funcs, fentry, kprobe) every NULL return counts in\n"
+"failed; its stage only with -M funcs when __get_vm_area_node returned NULL\n"
+"(reserve) or a map function an error (map), else \"unknown stage\" (JSON\n"
+"failed_unknown_stage). -M funcs times only the allocation's own calls:\n"
+"__get_vm_area_node's with the allocation's caller argument, the map\n"
+"functions' inside the area reserve returned; others (vmap, ioremap from\n"
+"reclaim) count as stray. Calls whose exit was missed (kretprobes run out:\n"
+"the kernel's default maxactive, libbpf sets none) count in fn_unclosed,\n"
+"their time left in other; kprobe misses are unknown before Linux 6.7.\n"
+"\n"
 "Summary: before the histograms, per stage: count, share of the total time,\n"
 "average, p50/p90/p99 (nearest rank, from log-linear buckets: within 1/32 =\n"
 "3.1% of the exact value, exact below 32 ns; from 33.3 s, the open top\n"
@@ -370,7 +380,8 @@ static void interval(struct snapshot *cur, const struct snapshot *prev)
 	size_t i, j, n = 0;
 
 	u64s_sub((__u64 *)&cur->stats, (const __u64 *)&prev->stats, sizeof(cur->stats) / sizeof(__u64));
-	u64s_sub((__u64 *)&cur->misses, (const __u64 *)&prev->misses, sizeof(cur->misses) / sizeof(__u64));
+	u64s_sub((__u64 *)&cur->misses, (const __u64 *)&prev->misses,
+		 offsetof(struct prog_misses, kprobe_unknown) / sizeof(__u64));
 	/* A maximum cannot be differenced: it stays the one since the start. */
 	for (i = 0; i < 2; i++)
 		u64s_sub((__u64 *)&cur->flat[i], (const __u64 *)&prev->flat[i],
@@ -496,12 +507,18 @@ static int print_text(const struct snapshot *snap, const struct ksyms *ks, int m
 	printf("\nallocations %llu (nested %llu), failed %llu", (unsigned long long)snap->allocs,
 	       (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	if (s->failed) {
+		__u64 known = 0;
 		int st;
 
 		printf(" [");
 		for (st = 0; st < STAGE_TOTAL; st++)
-			if (s->failed_stage[st])
+			if (s->failed_stage[st]) {
 				printf(" %s:%llu", stage_names[st], (unsigned long long)s->failed_stage[st]);
+				known += s->failed_stage[st];
+			}
+		/* -M fentry, kprobe; -M funcs where no stage function returned the failure */
+		if (s->failed > known)
+			printf(" unknown stage:%llu", (unsigned long long)(s->failed - known));
 		printf(" ]");
 	}
 	if (mode == MODE_STAGES)
@@ -510,13 +527,20 @@ static int print_text(const struct snapshot *snap, const struct ksyms *ks, int m
 		       "are not reported by the kernel\n", (unsigned long long)s->lost_hist);
 	else
 		printf("\nnot measured: lost %llu (over --max-threads, nesting too deep or no task storage %llu, exit missed %llu, "
-		       "histogram map full %llu), started before the tracer %llu, stray stage events %llu\n",
+		       "histogram map full %llu), started before the tracer %llu, stray stage %s %llu\n",
 		       (unsigned long long)(s->lost_frames + s->stale + s->lost_hist),
 		       (unsigned long long)s->lost_frames, (unsigned long long)s->stale,
 		       (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
-		       (unsigned long long)s->stray);
-	printf("program runs missed by the kernel: %llu (BPF recursion), %llu (kprobe/kretprobe)\n",
-	       (unsigned long long)snap->misses.recursion, (unsigned long long)snap->misses.kprobe);
+		       mode == MODE_FUNCS ? "function calls" : "events", (unsigned long long)s->stray);
+	if (mode == MODE_FUNCS)
+		printf("stage-function exits lost (still open at the allocation's end; their time in other): %llu\n",
+		       (unsigned long long)s->fn_unclosed);
+	printf("program runs missed by the kernel: %llu (BPF recursion), ", (unsigned long long)snap->misses.recursion);
+	if (snap->misses.kprobe_unknown)
+		printf("unknown (kprobe/kretprobe: this kernel does not say, %llu seen)\n",
+		       (unsigned long long)snap->misses.kprobe);
+	else
+		printf("%llu (kprobe/kretprobe)\n", (unsigned long long)snap->misses.kprobe);
 	if (snap->module_texts_lost)
 		printf("modules not recorded (map full; their callers show as addresses): %llu\n",
 		       (unsigned long long)snap->module_texts_lost);
@@ -556,12 +580,27 @@ static int print_json(FILE *f, const struct snapshot *snap, const struct ksyms *
 		(unsigned long long)snap->allocs, (unsigned long long)snap->nested, (unsigned long long)s->failed);
 	for (st = 0; st < STAGE_TOTAL; st++)
 		fprintf(f, "%s\"%s\":%llu", st ? "," : "", stage_names[st], (unsigned long long)s->failed_stage[st]);
-	fprintf(f, "},\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,"
-		"\"stray\":%llu,\"missed_runs\":%llu,\"kprobe_missed\":%llu,\"module_texts_lost\":%llu,",
+	{
+		__u64 known = 0;
+		int st;
+
+		for (st = 0; st < STAGE_TOTAL; st++)
+			known += s->failed_stage[st];
+		/* failed - sum(failed_stage): the failures whose stage is unknown */
+		fprintf(f, "},\"failed_unknown_stage\":%llu", (unsigned long long)(s->failed - known));
+	}
+	fprintf(f, ",\"lost\":%llu,\"lost_frames\":%llu,\"stale\":%llu,\"lost_hist\":%llu,\"unmatched\":%llu,"
+		"\"stray\":%llu,\"fn_unclosed\":%llu,\"missed_runs\":%llu,\"kprobe_missed\":",
 		(unsigned long long)(s->lost_frames + s->stale + s->lost_hist), (unsigned long long)s->lost_frames,
 		(unsigned long long)s->stale, (unsigned long long)s->lost_hist, (unsigned long long)s->unmatched,
-		(unsigned long long)s->stray, (unsigned long long)snap->misses.recursion,
-		(unsigned long long)snap->misses.kprobe, (unsigned long long)snap->module_texts_lost);
+		(unsigned long long)s->stray, (unsigned long long)s->fn_unclosed,
+		(unsigned long long)snap->misses.recursion);
+	/* null: the kernel does not say (before 6.7, the kprobe PMU's probes) */
+	if (snap->misses.kprobe_unknown)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%llu", (unsigned long long)snap->misses.kprobe);
+	fprintf(f, ",\"module_texts_lost\":%llu,", (unsigned long long)snap->module_texts_lost);
 	schema_summary(f, in, true);
 	free(in);
 	fprintf(f, ",\"hists\":[");
@@ -754,8 +793,10 @@ static int report(void *ctx)
 		destroy_links(&r->links);
 	}
 	err = read_cumulative(r->obj, &r->links, &cum);
-	if (final)
+	if (final) {
 		cum.misses.kprobe = last.kprobe;
+		cum.misses.kprobe_unknown = last.kprobe_unknown;
+	}
 	ksyms__add_module_texts(r->ks, bpf_map__fd(r->obj->maps.module_texts));
 	if (err) {
 		fprintf(stderr, "vmlat: failed to read maps: %s\n", strerror(-err));

@@ -95,6 +95,12 @@ struct vmlat_stats {
 	__u64 lost_hist;	/* histogram updates lost: map full */
 	__u64 stray;		/* stage events not matching the open allocation */
 	__u64 stale;		/* entries whose exit was missed (frames dropped) */
+	/*
+	 * -M funcs: stage-function calls entered in an allocation and still
+	 * open at its end (their exit missed: kretprobe maxactive); their
+	 * time is in no stage, the rest ("other") is then too large.
+	 */
+	__u64 fn_unclosed;
 };
 
 /* Classic-tracepoint fields (tpfield.h), found in tracefs by the loader. */
