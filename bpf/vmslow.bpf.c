@@ -49,14 +49,27 @@ struct open_alloc {
 
 struct task_allocs {
 	__u32 depth;		/* may run past VMSLOW_NEST: those are not kept */
-	__u32 pad;
+	__u32 tid;		/* whose slot this is */
 	struct open_alloc a[VMSLOW_NEST];
 };
 
+/*
+ * Per thread, in an array indexed by the thread id's low bits: a lookup
+ * the verifier inlines, where task storage takes a lock-free but longer
+ * path on every vmalloc. A slot names its thread; a thread whose id shares
+ * the low bits takes the slot over (pid_max is 32768 by default, so ids
+ * share them only above that), and the records of the allocations it
+ * displaced go without gfp and node (counted as without their entry): a
+ * record pairs only with an entry of its own size and nesting in a slot
+ * that names its thread. (Two such threads allocating the same size at
+ * the same instant on two CPUs could still cross, mid-takeover.)
+ */
+#define VMSLOW_SLOTS	(1 << 15)
+
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VMSLOW_SLOTS);
+	__type(key, __u32);
 	__type(value, struct task_allocs);
 } task_allocs SEC(".maps");
 
@@ -69,11 +82,23 @@ static __always_inline struct vmslow_stats *get_stats(void)
 
 static __always_inline struct task_allocs *allocs_get(bool create)
 {
-	/* Per-CPU idle tasks (tid 0) do not vmalloc, and share one task_struct name. */
-	if (!(__u32)bpf_get_current_pid_tgid())
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 key = tid & (VMSLOW_SLOTS - 1);
+	struct task_allocs *t;
+
+	/* Per-CPU idle tasks (tid 0) do not vmalloc. */
+	if (!tid)
 		return NULL;
-	return bpf_task_storage_get(&task_allocs, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	t = bpf_map_lookup_elem(&task_allocs, &key);
+	if (!t)
+		return NULL;
+	if (t->tid != tid) {
+		if (!create)
+			return NULL;
+		t->tid = tid;
+		t->depth = 0;
+	}
+	return t;
 }
 
 SEC("tp_btf/vmalloc_alloc_enter")

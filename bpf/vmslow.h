@@ -45,7 +45,7 @@ struct vmslow_stats {
 	__u64 records;		/* written to the ring buffer */
 	__u64 lost;		/* not written: ring buffer full */
 	__u64 no_enter;		/* records without their enter event (gfp, node unknown) */
-	__u64 no_storage;	/* enter events whose task storage could not be made */
+	__u64 no_storage;	/* enter events without a per-thread slot (an array: never) */
 };
 
 #endif /* __VMSLOW_H */
