@@ -211,6 +211,7 @@ int vmlat_prom_start(const struct vmlat_prom_src *src)
 		return -ENOMEM;
 	}
 	prom_set_collector(vp.p, collect, NULL, cli.interval);
+	prom_set_stop(vp.p, &cli_exiting);
 	cli_set_idle(idle, NULL);
 	return 0;
 }
