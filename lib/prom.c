@@ -697,27 +697,39 @@ void prom_histogram(FILE *f, const char *name, const char *labels, const unsigne
 
 int prom_cap_index(struct prom_cap *c, unsigned long long key, const char *name)
 {
-	void *k, *nm;
+	void *k, *x, *nm;
 	int i;
 
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->nkeys; i++)
 		if (c->keys[i] == key)
-			return i;
-	if (c->n >= c->max)
-		return c->max;
-	k = realloc(c->keys, (c->n + 1) * sizeof(*c->keys));
+			return c->idx[i];
+	/* Keyed by the label: two addresses of one name (a module loaded again) share it. */
+	for (i = 0; i < c->n && strcmp(c->names[i], name); i++)
+		;
+	if (i == c->n && (c->n >= c->max || !strcmp(name, "other")))
+		return c->max;	/* not remembered: the same name, "other" again */
+	if (i == c->n) {
+		nm = realloc(c->names, (c->n + 1) * sizeof(*c->names));
+		if (!nm)
+			return -1;
+		c->names = nm;
+		c->names[c->n] = strdup(name);
+		if (!c->names[c->n])
+			return -1;
+		c->n++;
+	}
+	/* The address keeps its label for good, whatever it is named later. */
+	k = realloc(c->keys, (c->nkeys + 1) * sizeof(*c->keys));
 	if (!k)
 		return -1;
 	c->keys = k;
-	nm = realloc(c->names, (c->n + 1) * sizeof(*c->names));
-	if (!nm)
+	x = realloc(c->idx, (c->nkeys + 1) * sizeof(*c->idx));
+	if (!x)
 		return -1;
-	c->names = nm;
-	c->names[c->n] = strdup(name);
-	if (!c->names[c->n])
-		return -1;
-	c->keys[c->n] = key;
-	return c->n++;
+	c->idx = x;
+	c->keys[c->nkeys] = key;
+	c->idx[c->nkeys++] = i;
+	return i;
 }
 
 const char *prom_cap_name(const struct prom_cap *c, int i)
@@ -733,5 +745,6 @@ void prom_cap_free(struct prom_cap *c)
 		free(c->names[i]);
 	free(c->names);
 	free(c->keys);
+	free(c->idx);
 	memset(c, 0, sizeof(*c));
 }

@@ -91,16 +91,20 @@ void prom_histogram(FILE *f, const char *name, const char *labels, const unsigne
 		    int nslots, const unsigned long long *le, int nle, int decimals, unsigned long long sum);
 
 /*
- * A bounded label: the first MAX keys seen get their own value for good,
- * later ones share "other" (index MAX), so that a series never moves from
- * one value to another and the cardinality stays at MAX + 1.
+ * A bounded label: the first MAX label values seen get their own index for
+ * good, later ones share "other" (index MAX), so that a series never moves
+ * from one value to another and the cardinality stays at MAX + 1. Indexed
+ * by the value, so that two keys (addresses) of one name make one series,
+ * not two with the same labels; a key keeps the index it got first.
  */
 struct prom_cap {
 	int max, n;
-	unsigned long long *keys;
-	char **names;
+	char **names;		/* [n] */
+	int nkeys;
+	unsigned long long *keys;	/* [nkeys], with an index below max */
+	int *idx;
 };
-/* KEY's index (0..max), naming it NAME if it is new and there is room; -1: no memory. */
+/* KEY's index (0..max): NAME's, given to it if new and there is room; -1: no memory. */
 int prom_cap_index(struct prom_cap *c, unsigned long long key, const char *name);
 /* The label value of index I: its name, or "other". */
 const char *prom_cap_name(const struct prom_cap *c, int i);

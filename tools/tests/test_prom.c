@@ -91,6 +91,22 @@ static void test_cap(void **state)
 	prom_cap_free(&c);
 }
 
+/* Two addresses of one name (a module loaded again elsewhere): one label set, not two alike. */
+static void test_cap_by_name(void **state)
+{
+	struct prom_cap c = { .max = 2 };
+
+	assert_int_equal(prom_cap_index(&c, 0x1000, "f [m]"), 0);
+	assert_int_equal(prom_cap_index(&c, 0x2000, "f [m]"), 0);
+	assert_int_equal(prom_cap_index(&c, 0x3000, "g"), 1);
+	assert_int_equal(prom_cap_index(&c, 0x4000, "f [m]"), 0);	/* at the cap: still its own */
+	assert_int_equal(prom_cap_index(&c, 0x5000, "h"), 2);
+	/* An address keeps its label, even named otherwise later. */
+	assert_int_equal(prom_cap_index(&c, 0x2000, "0x2000"), 0);
+	assert_int_equal(prom_cap_index(&c, 0x6000, "other"), 2);
+	prom_cap_free(&c);
+}
+
 /* The HTTP endpoint, on 127.0.0.1 and a port of the kernel's choosing, driven by prom_poll(). */
 static int metrics(FILE *f, void *ctx)
 {
@@ -258,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_cap_by_name),
 		cmocka_unit_test(test_http_get),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_http_idle),
