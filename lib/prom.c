@@ -115,7 +115,7 @@ struct prom {
 	void *ctx;
 	int period;		/* textfile, seconds */
 	struct timespec next;	/* textfile due */
-	bool textfile_failed;	/* said so once */
+	bool textfile_failed;	/* said so (once until it works again) */
 	const volatile sig_atomic_t *stop;	/* the tool is ending: prom_poll returns */
 	struct timespec accept_after;	/* out of descriptors: no accept before */
 	int ncl;
@@ -187,18 +187,42 @@ static int open_socket(struct prom *p)
 	return 0;
 }
 
+/*
+ * A new temporary file next to the textfile (mkstemp: a name nobody could
+ * have put a symlink at), 0644 for node_exporter; -1 and errno on failure.
+ */
+static int textfile_tmp(struct prom *p)
+{
+	int fd;
+
+	strcpy(p->tmp + strlen(prom_opts.textfile), ".XXXXXX");
+	fd = mkostemp(p->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0644)) {
+		int e = errno;
+
+		close(fd);
+		unlink(p->tmp);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* The textfile's directory must take files: tried once at the start. */
 static int check_textfile(struct prom *p)
 {
 	int fd;
 
-	if (asprintf(&p->tmp, "%s.%d.tmp", prom_opts.textfile, (int)getpid()) < 0) {
+	if (asprintf(&p->tmp, "%s.XXXXXX", prom_opts.textfile) < 0) {
 		p->tmp = NULL;
 		return -1;
 	}
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = textfile_tmp(p);
 	if (fd < 0) {
-		fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, p->tmp, strerror(errno));
+		fprintf(stderr, "%s: --textfile: cannot write %s (a temporary file next to it): %s\n", p->tool,
+			prom_opts.textfile, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -286,10 +310,12 @@ int prom_write_textfile(struct prom *p)
 		return 0;
 	buf = render(p, &len);
 	if (!buf) {
-		fprintf(stderr, "%s: --textfile: cannot read the metrics\n", p->tool);
+		if (!p->textfile_failed)
+			fprintf(stderr, "%s: --textfile: cannot read the metrics\n", p->tool);
+		p->textfile_failed = true;
 		return -1;
 	}
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = textfile_tmp(p);
 	if (fd < 0)
 		err = errno;
 	while (!err && off < len) {
@@ -301,6 +327,9 @@ int prom_write_textfile(struct prom *p)
 		else
 			off += n;
 	}
+	/* On disk before it replaces the last one: a crash leaves one or the other, whole. */
+	if (!err && fsync(fd))
+		err = errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = errno;
 	if (!err && rename(p->tmp, prom_opts.textfile))
@@ -309,12 +338,16 @@ int prom_write_textfile(struct prom *p)
 	if (err) {
 		if (fd >= 0)
 			unlink(p->tmp);
+		/* Said once per failure, not at every write: and when it works again. */
 		if (!p->textfile_failed)
 			fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, prom_opts.textfile,
 				strerror(err));
 		p->textfile_failed = true;
 		return -1;
 	}
+	if (p->textfile_failed)
+		fprintf(stderr, "%s: --textfile: %s written again\n", p->tool, prom_opts.textfile);
+	p->textfile_failed = false;
 	return 0;
 }
 

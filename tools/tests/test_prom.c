@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "prom.h"
@@ -118,6 +119,7 @@ static struct prom *server(void)
 {
 	struct prom *p;
 
+	memset(&prom_opts, 0, sizeof(prom_opts));
 	prom_opts.listen = "127.0.0.1:0";
 	prom_opts.family = AF_INET;
 	inet_pton(AF_INET, "127.0.0.1", prom_opts.addr);
@@ -266,6 +268,45 @@ static void test_http_idle(void **state)
 	prom_close(p);
 }
 
+/* The textfile: a mkstemp name in its directory, 0644, renamed; fails and recovers with the directory. */
+static void test_textfile(void **state)
+{
+	char dir[] = "/tmp/test_prom.XXXXXX", path[64], buf[128];
+	struct prom *p;
+	struct stat st;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.prom", dir);
+	memset(&prom_opts, 0, sizeof(prom_opts));
+	prom_opts.textfile = path;
+	assert_int_equal(prom_open("test", &p), 0);
+	prom_set_collector(p, metrics, NULL, 5);
+	/* A symlink where the old code put its temporary file is left alone. */
+	snprintf(buf, sizeof(buf), "%s.%d.tmp", path, (int)getpid());
+	assert_int_equal(symlink("/nonexistent/victim", buf), 0);
+	assert_int_equal(prom_write_textfile(p), 0);
+	assert_int_equal(lstat(buf, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	unlink(buf);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "m_total 42\n");
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(prom_write_textfile(p), -1);
+	assert_int_equal(prom_write_textfile(p), -1);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(prom_write_textfile(p), 0);
+	assert_int_equal(prom_close(p), 0);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);	/* nothing else left in it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_http_get),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_http_idle),
+		cmocka_unit_test(test_textfile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
