@@ -50,9 +50,14 @@ static void parse_listen(const char *arg, struct argp_state *state)
 	size_t hl;
 	long v;
 
+	if (arg[0] == '[' && !strstr(arg, "]:")) {
+		argp_error(state, "--prometheus '%s': an IPv6 address wants a port: [ADDR]:PORT", arg);
+		return;
+	}
 	errno = 0;
 	v = strtol(port, &end, 10);
-	if (!*port || *end || errno || v < 1 || v > 65535 || *port == '+' || *port == '-')
+	/* Digits only: strtol would take " 9100" and "+9100". */
+	if (!*port || port[strspn(port, "0123456789")] || *end || errno || v < 1 || v > 65535)
 		argp_error(state, "--prometheus '%s': invalid port '%s': want 1-65535", arg, port);
 	prom_opts.port = v;
 	prom_opts.family = AF_INET;

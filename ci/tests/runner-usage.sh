@@ -19,3 +19,4 @@ check "one vCPU" -D -c 2 -- true
 check "--port wants HOSTPORT:GUESTPORT" -p 0:9100 -- true
 check "--port wants HOSTPORT:GUESTPORT" -p 9100 -- true
 check "--port wants HOSTPORT:GUESTPORT" -p 9100:70000 -- true
+check "--port wants HOSTPORT:GUESTPORT" -p '' -- true
