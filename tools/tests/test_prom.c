@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,6 +270,38 @@ static void test_http_idle(void **state)
 	prom_close(p);
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void on_alarm(int sig)
+{
+	stop_flag = 1;
+}
+
+/* A signal ends prom_poll's wait at once, also with a client in the middle of its request. */
+static void test_http_signal(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
+	struct prom *p = server();
+	int fd = client(p);
+	long long t;
+
+	prom_set_stop(p, &stop_flag);
+	send_str(fd, "GET /metr");
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	t = now_ms();
+	prom_poll(p, 3000);
+	assert_true(now_ms() - t < 1000);
+	/* The tool is ending: no wait at all. */
+	t = now_ms();
+	prom_poll(p, 3000);
+	assert_true(now_ms() - t < 100);
+	stop_flag = 0;
+	close(fd);
+	prom_close(p);
+}
+
 /* The textfile: a mkstemp name in its directory, 0644, renamed; fails and recovers with the directory. */
 static void test_textfile(void **state)
 {
@@ -319,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_http_get),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_http_idle),
+		cmocka_unit_test(test_http_signal),
 		cmocka_unit_test(test_textfile),
 	};
 
