@@ -27,6 +27,8 @@ struct vmlat_prom_src {
 	bool by_caller;
 	int module_texts_fd;	/* -C: modules seen loading, named before labels are made */
 	const char *mode;
+	const char *via;	/* the way in: tp_btf, tracepoint, fentry, kprobe */
+	unsigned int stages;	/* the stages the mode measures, 1 << stage each */
 	unsigned long long unit_div;	/* ns per histogram unit */
 	struct ksyms *ks;
 };

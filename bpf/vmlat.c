@@ -63,6 +63,29 @@ static struct stock_fns stock;
 /* The first event each stage mode needs (the others come with it). */
 static const char *const mode_event[NR_MODES] = { "vmalloc_alloc_stages", "vmalloc_alloc_enter" };
 
+/*
+ * The stages MODE measures, a bit each: all with the series; the total
+ * only with fentry and kprobe; -M funcs those of the functions found, the
+ * publish slot holding the rest ("other") unless split.
+ */
+static unsigned int measured_stages(int mode)
+{
+	unsigned int m = 1u << STAGE_TOTAL;
+
+	if (mode == MODE_FENTRY || mode == MODE_KPROBE)
+		return m;
+	if (mode != MODE_FUNCS || stock.split)
+		return (1u << NR_STAGES) - 1;
+	m |= 1u << STAGE_PUBLISH;
+	if (stock.name[FN_RESERVE][0])
+		m |= 1u << STAGE_RESERVE;
+	if (stock.name[FN_PAGES][0])
+		m |= 1u << STAGE_PAGES;
+	if (stock.name[FN_MAP][0])
+		m |= 1u << STAGE_MAP;
+	return m;
+}
+
 static bool stage_mode(int mode)
 {
 	return mode == MODE_STAGES || mode == MODE_EVENTS;
@@ -949,6 +972,9 @@ int main(int argc, char **argv)
 		.obj = r.obj->obj, .links = &r.links, .flat_fd = bpf_map__fd(r.obj->maps.hists_flat),
 		.hash_fd = bpf_map__fd(r.obj->maps.hists), .stats_fd = bpf_map__fd(r.obj->maps.stats),
 		.breakdown = breakdown(), .by_caller = env.by_caller, .mode = mode_names[r.mode],
+		.stages = measured_stages(r.mode),
+		.via = stage_mode(r.mode) ? (btf ? "tp_btf" : "tracepoint") :
+		       r.mode == MODE_FUNCS ? (stock.kprobe ? "kprobe" : "fentry") : mode_names[r.mode],
 		.module_texts_fd = bpf_map__fd(r.obj->maps.module_texts),
 		.unit_div = env.unit_div, .ks = r.ks });
 	if (err)

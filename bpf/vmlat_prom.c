@@ -53,6 +53,11 @@ static int label_of(const struct hist_key *key)
 			      key->caller ? ksyms__describe(vp.src.ks, key->caller, buf, sizeof(buf)) : "none");
 }
 
+static bool measured(int stage)
+{
+	return !vp.src.stages || (vp.src.stages >> stage & 1);
+}
+
 static int nlabels(void)
 {
 	return vp.src.by_caller ? vp.callers.max + 1 : 1;
@@ -62,7 +67,8 @@ void vmlat_prom_retire(const struct hist_key *key, const struct hist *h)
 {
 	int l;
 
-	if (!vp.retired)
+	/* Without -C the exporter reads the flat map, which loses nothing. */
+	if (!vp.retired || !vp.src.by_caller)
 		return;
 	l = label_of(key);
 	if (l >= 0)
@@ -79,7 +85,8 @@ static int gather(struct hist *all)
 	int i, l, err;
 
 	memcpy(all, vp.retired, sizeof(*all) * nlabels() * 2 * NR_STAGES);
-	for (idx = 0; idx < 2 && !vp.src.breakdown; idx++) {
+	/* Without -C (-P, -S or no breakdown) the exact per-CPU map: the labels are stage and nested only. */
+	for (idx = 0; idx < 2 && !vp.src.by_caller; idx++) {
 		err = percpu_sum(vp.src.flat_fd, &idx, (__u64 *)&sh, sizeof(sh) / sizeof(__u64));
 		if (err)
 			return err;
@@ -90,7 +97,7 @@ static int gather(struct hist *all)
 			hist_add(slot_of(all, 0, idx, i), &sh.h[i]);
 		}
 	}
-	while (vp.src.breakdown && !bpf_map_get_next_key(vp.src.hash_fd, prev, &next)) {
+	while (vp.src.by_caller && !bpf_map_get_next_key(vp.src.hash_fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(vp.src.hash_fd, &next, &h)) {
 			l = label_of(&next);
 			if (l < 0)
@@ -119,6 +126,7 @@ static int collect(FILE *f, void *ctx)
 	struct vmlat_stats s;
 	struct prog_misses m;
 	char labels[640], esc[512];
+	unsigned long long staged = 0;
 	__u32 idx = 0;
 	int err, l, n, st;
 
@@ -139,8 +147,9 @@ static int collect(FILE *f, void *ctx)
 		vp.kprobe_missed = m.kprobe;
 
 	prom_family(f, "vmscope_vmlat_mode_info", "gauge",
-		    "vmlat's source of events: stages, events (the series' events), fentry or kprobe (total only)");
-	snprintf(labels, sizeof(labels), "mode=\"%s\"", vp.src.mode);
+		    "vmlat's source of events: mode stages, events (the series' events), funcs (a stock kernel's functions), "
+		    "fentry or kprobe (total only); via tp_btf, tracepoint, fentry or kprobe");
+	snprintf(labels, sizeof(labels), "mode=\"%s\",via=\"%s\"", vp.src.mode, vp.src.via ? vp.src.via : "");
 	prom_u64(f, "vmscope_vmlat_mode_info", labels, 1);
 
 	/* Slot I holds up to 2^(I+1) - 1 display units: in ns, up to 2^(I+1) * unit - 1. */
@@ -154,10 +163,13 @@ static int collect(FILE *f, void *ctx)
 			for (st = 0; st < NR_STAGES; st++) {
 				const struct hist *h = slot_of(all, l, n, st);
 
+				/* Only what the mode measures (total only: stage="total"). */
+				if (!measured(st))
+					continue;
 				/* With -C a label set shows once it has counted something. */
 				if (vp.src.by_caller && !count_of(h))
 					continue;
-				snprintf(labels, sizeof(labels), "stage=\"%s\",nested=\"%d\"", vm_stage_names[st], n);
+				snprintf(labels, sizeof(labels), "stage=\"%s\",nested=\"%d\"", vm_stage_name(st), n);
 				if (vp.src.by_caller)
 					snprintf(labels + strlen(labels), sizeof(labels) - strlen(labels),
 						 ",caller=\"%s\"", prom_escape(prom_cap_name(&vp.callers, l), esc, sizeof(esc)));
@@ -167,11 +179,17 @@ static int collect(FILE *f, void *ctx)
 	}
 	free(all);
 
-	prom_family(f, "vmscope_vmalloc_failures_total", "counter", "vmallocs that returned NULL, by the stage that failed");
+	prom_family(f, "vmscope_vmalloc_failures_total", "counter",
+		    "vmallocs that returned NULL, by the stage that failed (unknown: the mode does not tell)");
 	for (st = 0; st < STAGE_TOTAL; st++) {
-		snprintf(labels, sizeof(labels), "stage=\"%s\"", vm_stage_names[st]);
+		if (!measured(st))
+			continue;
+		snprintf(labels, sizeof(labels), "stage=\"%s\"", vm_stage_name(st));
 		prom_u64(f, "vmscope_vmalloc_failures_total", labels, s.failed_stage[st]);
+		staged += s.failed_stage[st];
 	}
+	/* All failures count: total-only and funcs modes know no stage (or not every one). */
+	prom_u64(f, "vmscope_vmalloc_failures_total", "stage=\"unknown\"", s.failed > staged ? s.failed - staged : 0);
 	prom_family(f, "vmscope_vmlat_lost_total", "counter",
 		    "vmallocs not measured: frames (over --max-threads, nesting too deep, no task storage), "
 		    "stale (exit missed), histogram_map_full");
@@ -211,6 +229,7 @@ int vmlat_prom_start(const struct vmlat_prom_src *src)
 		return -ENOMEM;
 	}
 	prom_set_collector(vp.p, collect, NULL, cli.interval);
+	prom_set_stop(vp.p, &cli_exiting);
 	cli_set_idle(idle, NULL);
 	return 0;
 }

@@ -160,6 +160,7 @@ int vmtree_prom_start(const struct vmtree_prom_src *src)
 	tp.src = *src;
 	tp.callers.max = src->by_caller ? prom_opts.max_callers : 0;
 	prom_set_collector(tp.p, collect, NULL, cli.interval);
+	prom_set_stop(tp.p, &cli_exiting);
 	cli_set_idle(idle, NULL);
 	return 0;
 }

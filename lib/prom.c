@@ -3,8 +3,9 @@
  * Prometheus text exposition, its HTTP endpoint and its textfile: see
  * prom.h. The endpoint is deliberately small: one request per connection
  * (Connection: close), GET or HEAD of /metrics, served from the tool's
- * main loop with a bounded time per client, so that a slow or stuck
- * client costs the tool at most PROM_CLIENT_MS and never blocks it.
+ * main loop: one non-blocking poll over the listener and all its clients,
+ * bounded by the time the loop gives it, so that slow or stuck clients
+ * never hold the tool (nor one another) up.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,9 +50,14 @@ static void parse_listen(const char *arg, struct argp_state *state)
 	size_t hl;
 	long v;
 
+	if (arg[0] == '[' && !strstr(arg, "]:")) {
+		argp_error(state, "--prometheus '%s': an IPv6 address wants a port: [ADDR]:PORT", arg);
+		return;
+	}
 	errno = 0;
 	v = strtol(port, &end, 10);
-	if (!*port || *end || errno || v < 1 || v > 65535 || *port == '+' || *port == '-')
+	/* Digits only: strtol would take " 9100" and "+9100". */
+	if (!*port || port[strspn(port, "0123456789")] || *end || errno || v < 1 || v > 65535)
 		argp_error(state, "--prometheus '%s': invalid port '%s': want 1-65535", arg, port);
 	prom_opts.port = v;
 	prom_opts.family = AF_INET;
@@ -113,7 +120,11 @@ struct prom {
 	void *ctx;
 	int period;		/* textfile, seconds */
 	struct timespec next;	/* textfile due */
-	bool textfile_failed;	/* said so once */
+	bool textfile_failed;	/* said so (once until it works again) */
+	const volatile sig_atomic_t *stop;	/* the tool is ending: prom_poll returns */
+	struct timespec accept_after;	/* out of descriptors: no accept before */
+	int ncl;
+	struct prom_client *cl[PROM_MAX_CLIENTS];
 };
 
 static void now_plus(struct timespec *t, int secs)
@@ -174,9 +185,34 @@ static int open_socket(struct prom *p)
 			errno == EADDRINUSE ? " (another program has this port)" : "");
 		return -1;
 	}
+	if (!prom_opts.port)	/* port 0 (tests): the kernel's choice */
+		prom_opts.port = prom_port(p);
 	fprintf(stderr, "%s: serving Prometheus metrics on http://%s/metrics\n", p->tool,
 		listen_name(name, sizeof(name)));
 	return 0;
+}
+
+/*
+ * A new temporary file next to the textfile (mkstemp: a name nobody could
+ * have put a symlink at), 0644 for node_exporter; -1 and errno on failure.
+ */
+static int textfile_tmp(struct prom *p)
+{
+	int fd;
+
+	strcpy(p->tmp + strlen(prom_opts.textfile), ".XXXXXX");
+	fd = mkostemp(p->tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0644)) {
+		int e = errno;
+
+		close(fd);
+		unlink(p->tmp);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 /* The textfile's directory must take files: tried once at the start. */
@@ -184,13 +220,14 @@ static int check_textfile(struct prom *p)
 {
 	int fd;
 
-	if (asprintf(&p->tmp, "%s.%d.tmp", prom_opts.textfile, (int)getpid()) < 0) {
+	if (asprintf(&p->tmp, "%s.XXXXXX", prom_opts.textfile) < 0) {
 		p->tmp = NULL;
 		return -1;
 	}
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = textfile_tmp(p);
 	if (fd < 0) {
-		fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, p->tmp, strerror(errno));
+		fprintf(stderr, "%s: --textfile: cannot write %s (a temporary file next to it): %s\n", p->tool,
+			prom_opts.textfile, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -218,6 +255,23 @@ int prom_open(const char *tool, struct prom **pp)
 	if (prom_opts.textfile && check_textfile(p))
 		return -1;
 	return 0;
+}
+
+void prom_set_stop(struct prom *p, const volatile sig_atomic_t *stop)
+{
+	if (p)
+		p->stop = stop;
+}
+
+int prom_port(const struct prom *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (!p || p->fd < 0 || getsockname(p->fd, (struct sockaddr *)&ss, &sl))
+		return -1;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+		     ((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void prom_set_collector(struct prom *p, prom_collect_fn fn, void *ctx, int period)
@@ -261,10 +315,12 @@ int prom_write_textfile(struct prom *p)
 		return 0;
 	buf = render(p, &len);
 	if (!buf) {
-		fprintf(stderr, "%s: --textfile: cannot read the metrics\n", p->tool);
+		if (!p->textfile_failed)
+			fprintf(stderr, "%s: --textfile: cannot read the metrics\n", p->tool);
+		p->textfile_failed = true;
 		return -1;
 	}
-	fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = textfile_tmp(p);
 	if (fd < 0)
 		err = errno;
 	while (!err && off < len) {
@@ -276,6 +332,9 @@ int prom_write_textfile(struct prom *p)
 		else
 			off += n;
 	}
+	/* On disk before it replaces the last one: a crash leaves one or the other, whole. */
+	if (!err && fsync(fd))
+		err = errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = errno;
 	if (!err && rename(p->tmp, prom_opts.textfile))
@@ -284,115 +343,226 @@ int prom_write_textfile(struct prom *p)
 	if (err) {
 		if (fd >= 0)
 			unlink(p->tmp);
+		/* Said once per failure, not at every write: and when it works again. */
 		if (!p->textfile_failed)
 			fprintf(stderr, "%s: --textfile: cannot write %s: %s\n", p->tool, prom_opts.textfile,
 				strerror(err));
 		p->textfile_failed = true;
 		return -1;
 	}
+	if (p->textfile_failed)
+		fprintf(stderr, "%s: --textfile: %s written again\n", p->tool, prom_opts.textfile);
+	p->textfile_failed = false;
 	return 0;
+}
+
+/* A client's state: reading its request head, writing the answer, draining after it. */
+enum { CL_READ, CL_WRITE, CL_DRAIN };
+
+struct prom_client {
+	int fd, state;
+	size_t got;		/* request head bytes */
+	char *out;		/* the answer (malloc'd) */
+	size_t outlen, off;
+	struct timespec deadline;
+	char req[PROM_HEAD_MAX];
+};
+
+static void ms_from_now(struct timespec *t, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_nsec += (long)(ms % 1000) * 1000000;
+	t->tv_sec += ms / 1000 + t->tv_nsec / 1000000000;
+	t->tv_nsec %= 1000000000;
 }
 
 static int remaining_ms(const struct timespec *end)
 {
 	struct timespec now;
-	long ms;
+	long long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
-	return ms > 0 ? (int)ms : 0;
+	ms = (long long)(end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec + 999999) / 1000000;
+	return ms > 0 ? (ms > INT_MAX ? INT_MAX : (int)ms) : 0;
 }
 
-/* Sends all of BUF before END; false if the client is gone or too slow. */
-static bool send_all(int fd, const char *buf, size_t len, const struct timespec *end)
+static void client_close(struct prom *p, int i)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t n;
+	close(p->cl[i]->fd);
+	free(p->cl[i]->out);
+	free(p->cl[i]);
+	p->cl[i] = p->cl[--p->ncl];
+}
 
-	while (len) {
-		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			buf += n;
-			len -= n;
-			continue;
+/* The answer, whole, to send: headers and (unless HEAD) the body. */
+static void answer(struct prom_client *c, const char *status, const char *extra, const char *body,
+		   size_t len, bool head)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	if (f) {
+		fprintf(f, "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
+			status, !strncmp(status, "200", 3) ? "text/plain; version=0.0.4; charset=utf-8" :
+			"text/plain; charset=utf-8", len, extra ? extra : "");
+		if (!head && len)
+			fwrite(body, 1, len, f);
+		if (fclose(f)) {
+			free(out);
+			out = NULL;
 		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return false;
-		if (!remaining_ms(end) || (poll(&pfd, 1, remaining_ms(end)) <= 0 && errno != EINTR))
-			return false;
 	}
-	return true;
+	c->out = out;
+	c->outlen = out ? outlen : 0;
+	c->off = 0;
+	c->state = CL_WRITE;
+	ms_from_now(&c->deadline, PROM_CLIENT_MS);
 }
 
-static void respond(int fd, const char *status, const char *extra, const char *body, size_t len,
-		    bool head, const struct timespec *end)
+/* The end of the request head in BUF, or NULL. */
+static const char *head_end(const char *buf, size_t len)
 {
-	char hdr[256];
-	int n;
+	const char *a = memmem(buf, len, "\r\n\r\n", 4), *b = memmem(buf, len, "\n\n", 2);
 
-	n = snprintf(hdr, sizeof(hdr), "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
-		     status, body && !strncmp(status, "200", 3) ? "text/plain; version=0.0.4; charset=utf-8" :
-		     "text/plain; charset=utf-8", len, extra ? extra : "");
-	if (send_all(fd, hdr, n, end) && !head && len)
-		send_all(fd, body, len, end);
+	return !a ? b : !b ? a : a < b ? a : b;
 }
 
-/* One connection: read the request head, answer, close. */
-static void serve(struct prom *p, int fd)
+/* A request head is in: its answer. Request line: METHOD SP TARGET SP HTTP/1.x, exactly. */
+static void handle(struct prom *p, struct prom_client *c)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char req[4096], method[16], path[1024], *body;
-	struct timespec end;
-	size_t got = 0, len;
-	ssize_t n;
+	char *line = c->req, *eol, *sp1, *sp2, *body;
+	size_t len;
 	bool head;
 
-	now_plus(&end, 0);
-	end.tv_nsec += (long)PROM_CLIENT_MS * 1000000;
-	end.tv_sec += end.tv_nsec / 1000000000;
-	end.tv_nsec %= 1000000000;
-	while (got < sizeof(req) - 1) {
-		n = recv(fd, req + got, sizeof(req) - 1 - got, MSG_DONTWAIT);
-		if (n > 0) {
-			got += n;
-			req[got] = 0;
-			if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-				break;
-			continue;
-		}
-		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			return;	/* gone before asking */
-		if (!remaining_ms(&end) || (poll(&pfd, 1, remaining_ms(&end)) <= 0 && errno != EINTR))
-			return;	/* too slow: dropped */
+	c->req[c->got < sizeof(c->req) ? c->got : sizeof(c->req) - 1] = 0;
+	eol = strchr(line, '\n');
+	if (eol) {
+		*eol = 0;
+		if (eol > line && eol[-1] == '\r')
+			eol[-1] = 0;
 	}
-	req[got] = 0;
-	if (sscanf(req, "%15s %1023s HTTP/1.%*1[01]", method, path) != 2 || !strstr(req, " HTTP/1.")) {
-		respond(fd, "400 Bad Request", NULL, "bad request\n", 12, false, &end);
+	sp1 = strchr(line, ' ');
+	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!eol || !sp1 || sp1 == line || !sp2 || sp2 == sp1 + 1 || strchr(sp2 + 1, ' ') ||
+	    (strcmp(sp2 + 1, "HTTP/1.1") && strcmp(sp2 + 1, "HTTP/1.0")) || strchr(line, '\r')) {
+		answer(c, "400 Bad Request", NULL, "bad request\n", 12, false);
 		return;
 	}
-	head = !strcmp(method, "HEAD");
-	if (strcmp(method, "GET") && !head) {
-		respond(fd, "405 Method Not Allowed", "Allow: GET, HEAD\r\n", "method not allowed\n", 19, false, &end);
+	*sp1 = *sp2 = 0;
+	head = !strcmp(line, "HEAD");
+	if (strcmp(line, "GET") && !head) {
+		answer(c, "405 Method Not Allowed", "Allow: GET, HEAD\r\n", "method not allowed\n", 19, false);
 		return;
 	}
-	path[strcspn(path, "?")] = 0;
-	if (strcmp(path, "/metrics")) {
-		respond(fd, "404 Not Found", NULL, "not found: try /metrics\n", 24, head, &end);
+	sp1[1 + strcspn(sp1 + 1, "?")] = 0;
+	if (strcmp(sp1 + 1, "/metrics")) {
+		answer(c, "404 Not Found", NULL, "not found: try /metrics\n", 24, head);
 		return;
 	}
 	body = render(p, &len);
 	if (!body) {
-		respond(fd, "500 Internal Server Error", NULL, "cannot read the metrics\n", 24, head, &end);
+		answer(c, "500 Internal Server Error", NULL, "cannot read the metrics\n", 24, head);
 		return;
 	}
-	respond(fd, "200 OK", NULL, body, len, head, &end);
+	answer(c, "200 OK", NULL, body, len, head);
 	free(body);
+}
+
+/* Reads what the client sent; false: close it. */
+static bool client_read(struct prom *p, struct prom_client *c)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, c->req + c->got, sizeof(c->req) - 1 - c->got, MSG_DONTWAIT);
+		if (n == 0)
+			return false;	/* gone before asking */
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		c->got += n;
+		if (head_end(c->req, c->got)) {
+			handle(p, c);
+			return true;
+		}
+		if (c->got == sizeof(c->req) - 1) {
+			answer(c, "431 Request Header Fields Too Large", NULL, "request head too large\n", 23, false);
+			return true;
+		}
+	}
+}
+
+/* Sends what the socket takes; false: close it. */
+static bool client_write(struct prom_client *c)
+{
+	ssize_t n;
+
+	if (!c->out)
+		return false;
+	while (c->off < c->outlen) {
+		n = send(c->fd, c->out + c->off, c->outlen - c->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		c->off += n;
+		/* Progress: a big answer to a slow reader is not cut off. */
+		ms_from_now(&c->deadline, PROM_CLIENT_MS);
+	}
+	/* All sent: FIN, then read what the client still sends so that it gets the answer, not a reset. */
+	free(c->out);
+	c->out = NULL;
+	shutdown(c->fd, SHUT_WR);
+	c->state = CL_DRAIN;
+	ms_from_now(&c->deadline, PROM_DRAIN_MS);
+	return true;
+}
+
+static bool client_drain(struct prom_client *c)
+{
+	char junk[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+		if (n <= 0)
+			return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+	}
+}
+
+/* Accepts what waits, up to the client cap; the rest stays in the backlog. */
+static void accept_clients(struct prom *p)
+{
+	struct prom_client *c;
+	int fd;
+
+	while (p->ncl < PROM_MAX_CLIENTS) {
+		fd = accept4(p->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* Out of descriptors: try again a little later, not in a busy loop. */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				ms_from_now(&p->accept_after, 100);
+			return;
+		}
+		c = malloc(sizeof(*c));
+		if (!c) {
+			close(fd);
+			return;
+		}
+		c->fd = fd;
+		c->state = CL_READ;
+		c->got = 0;
+		c->out = NULL;
+		/* The whole request head within PROM_CLIENT_MS of the connection, however it trickles in. */
+		ms_from_now(&c->deadline, PROM_CLIENT_MS);
+		p->cl[p->ncl++] = c;
+	}
 }
 
 void prom_poll(struct prom *p, int ms)
 {
-	struct pollfd pfd;
-	int fd, i;
+	struct pollfd pfd[PROM_MAX_CLIENTS + 1];
+	struct timespec end;
+	int i, n, t, nfd, r;
+	bool listening;
 
 	if (!p) {
 		if (ms > 0)
@@ -408,17 +578,48 @@ void prom_poll(struct prom *p, int ms)
 			poll(NULL, 0, ms);	/* a signal ends it early */
 		return;
 	}
-	pfd = (struct pollfd){ .fd = p->fd, .events = POLLIN };
-	if (poll(&pfd, 1, ms) <= 0)
-		return;
-	/* What is waiting now, bounded: a flood cannot keep the tool here. */
-	for (i = 0; i < 16; i++) {
-		fd = accept4(p->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			break;
-		serve(p, fd);
-		close(fd);
-	}
+	ms_from_now(&end, ms > 0 ? ms : 0);
+	do {
+		if (p->stop && *p->stop)
+			return;
+		/* One poll over the listener and every client: none waits for another. */
+		listening = p->ncl < PROM_MAX_CLIENTS && !remaining_ms(&p->accept_after);
+		nfd = 0;
+		t = remaining_ms(&end);
+		if (listening)
+			pfd[nfd++] = (struct pollfd){ .fd = p->fd, .events = POLLIN };
+		else if (p->ncl < PROM_MAX_CLIENTS && remaining_ms(&p->accept_after) < t)
+			t = remaining_ms(&p->accept_after);
+		for (i = 0; i < p->ncl; i++) {
+			pfd[nfd++] = (struct pollfd){ .fd = p->cl[i]->fd,
+						      .events = p->cl[i]->state == CL_WRITE ? POLLOUT : POLLIN };
+			if (remaining_ms(&p->cl[i]->deadline) < t)
+				t = remaining_ms(&p->cl[i]->deadline);
+		}
+		r = poll(pfd, nfd, t);
+		if (r < 0)
+			return;	/* EINTR: a signal, the tool may be ending */
+		n = listening ? 1 : 0;
+		/* Clients first (the array shifts as they close), from the last. */
+		for (i = p->ncl - 1; i >= 0; i--) {
+			struct prom_client *c = p->cl[i];
+			short re = pfd[n + i].revents;
+			bool ok = true;
+
+			if (re) {
+				if (c->state == CL_READ)
+					ok = client_read(p, c);
+				if (ok && c->state == CL_WRITE)
+					ok = client_write(c);	/* at once: most answers fit the socket */
+				else if (ok && c->state == CL_DRAIN)
+					ok = client_drain(c);
+			}
+			if (!ok || !remaining_ms(&c->deadline))
+				client_close(p, i);
+		}
+		if (listening && pfd[0].revents)
+			accept_clients(p);
+	} while (remaining_ms(&end));
 }
 
 int prom_close(struct prom *p)
@@ -427,6 +628,8 @@ int prom_close(struct prom *p)
 
 	if (!p)
 		return 0;
+	while (p->ncl)
+		client_close(p, p->ncl - 1);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->tmp && p->collect)
@@ -532,27 +735,39 @@ void prom_histogram(FILE *f, const char *name, const char *labels, const unsigne
 
 int prom_cap_index(struct prom_cap *c, unsigned long long key, const char *name)
 {
-	void *k, *nm;
+	void *k, *x, *nm;
 	int i;
 
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->nkeys; i++)
 		if (c->keys[i] == key)
-			return i;
-	if (c->n >= c->max)
-		return c->max;
-	k = realloc(c->keys, (c->n + 1) * sizeof(*c->keys));
+			return c->idx[i];
+	/* Keyed by the label: two addresses of one name (a module loaded again) share it. */
+	for (i = 0; i < c->n && strcmp(c->names[i], name); i++)
+		;
+	if (i == c->n && (c->n >= c->max || !strcmp(name, "other")))
+		return c->max;	/* not remembered: the same name, "other" again */
+	if (i == c->n) {
+		nm = realloc(c->names, (c->n + 1) * sizeof(*c->names));
+		if (!nm)
+			return -1;
+		c->names = nm;
+		c->names[c->n] = strdup(name);
+		if (!c->names[c->n])
+			return -1;
+		c->n++;
+	}
+	/* The address keeps its label for good, whatever it is named later. */
+	k = realloc(c->keys, (c->nkeys + 1) * sizeof(*c->keys));
 	if (!k)
 		return -1;
 	c->keys = k;
-	nm = realloc(c->names, (c->n + 1) * sizeof(*c->names));
-	if (!nm)
+	x = realloc(c->idx, (c->nkeys + 1) * sizeof(*c->idx));
+	if (!x)
 		return -1;
-	c->names = nm;
-	c->names[c->n] = strdup(name);
-	if (!c->names[c->n])
-		return -1;
-	c->keys[c->n] = key;
-	return c->n++;
+	c->idx = x;
+	c->keys[c->nkeys] = key;
+	c->idx[c->nkeys++] = i;
+	return i;
 }
 
 const char *prom_cap_name(const struct prom_cap *c, int i)
@@ -568,5 +783,6 @@ void prom_cap_free(struct prom_cap *c)
 		free(c->names[i]);
 	free(c->names);
 	free(c->keys);
+	free(c->idx);
 	memset(c, 0, sizeof(*c));
 }

@@ -10,6 +10,7 @@
 #define VMSCOPE_PROM_H
 
 #include <argp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -18,8 +19,17 @@
 #define PROM_MAX_CALLERS_LIMIT		1024
 /* The textfile is rewritten this often at most (and at each interval, and at exit). */
 #define PROM_TEXTFILE_SECS		5
-/* A client has this long to send its request and take the answer. */
+/*
+ * A client has this long from its connection to send its request head,
+ * and to take each part of the answer (the time restarts while it reads).
+ */
 #define PROM_CLIENT_MS			1000
+/* After the answer, what the client still sends is read (not reset) this long. */
+#define PROM_DRAIN_MS			200
+/* A request head at most this long (less one), else 431. */
+#define PROM_HEAD_MAX			4096
+/* Clients served at once; more wait in the listen backlog. */
+#define PROM_MAX_CLIENTS		16
 
 /* --prometheus [ADDR:]PORT, --textfile PATH, --max-callers N. */
 struct prom_opts {
@@ -47,10 +57,15 @@ struct prom;
 int prom_open(const char *tool, struct prom **p);
 /* The collector, once the maps exist; textfile every PERIOD s (and at exit). */
 void prom_set_collector(struct prom *p, prom_collect_fn fn, void *ctx, int period);
+/* prom_poll() returns as soon as *STOP is set (the tool's exit flag). */
+void prom_set_stop(struct prom *p, const volatile sig_atomic_t *stop);
+/* The port listened on (port 0 asked: the one the kernel chose); -1: none. */
+int prom_port(const struct prom *p);
 /*
- * Serves the scrapes waiting (each bounded by PROM_CLIENT_MS) and rewrites
- * the textfile when due, then waits up to MS for a new connection. A
- * signal ends the wait.
+ * Rewrites the textfile when due, then serves the clients for MS
+ * milliseconds (0: what is ready now): accepts, reads requests, writes
+ * answers, all non-blocking in one poll. Returns early on a signal or
+ * once *stop is set.
  */
 void prom_poll(struct prom *p, int ms);
 /* Writes the textfile now (tmp file + rename); 0 or -1 having said why. */
@@ -76,16 +91,20 @@ void prom_histogram(FILE *f, const char *name, const char *labels, const unsigne
 		    int nslots, const unsigned long long *le, int nle, int decimals, unsigned long long sum);
 
 /*
- * A bounded label: the first MAX keys seen get their own value for good,
- * later ones share "other" (index MAX), so that a series never moves from
- * one value to another and the cardinality stays at MAX + 1.
+ * A bounded label: the first MAX label values seen get their own index for
+ * good, later ones share "other" (index MAX), so that a series never moves
+ * from one value to another and the cardinality stays at MAX + 1. Indexed
+ * by the value, so that two keys (addresses) of one name make one series,
+ * not two with the same labels; a key keeps the index it got first.
  */
 struct prom_cap {
 	int max, n;
-	unsigned long long *keys;
-	char **names;
+	char **names;		/* [n] */
+	int nkeys;
+	unsigned long long *keys;	/* [nkeys], with an index below max */
+	int *idx;
 };
-/* KEY's index (0..max), naming it NAME if it is new and there is room; -1: no memory. */
+/* KEY's index (0..max): NAME's, given to it if new and there is room; -1: no memory. */
 int prom_cap_index(struct prom_cap *c, unsigned long long key, const char *name);
 /* The label value of index I: its name, or "other". */
 const char *prom_cap_name(const struct prom_cap *c, int i);

@@ -32,6 +32,8 @@ case_ prom-zero-port "$BPF/vmlat" --prometheus 0
 case_ prom-big-port "$BPF/vmtree" --prometheus 127.0.0.1:65536
 case_ prom-name "$BPF/vmlat" --prometheus localhost:9100
 case_ prom-no-port "$BPF/vmtree" --prometheus 127.0.0.1:
+case_ prom-space-port "$BPF/vmlat" --prometheus " 9100"
+case_ prom-v6-no-port "$BPF/vmtree" --prometheus "[::1]"
 case_ prom-not-here "$BPF/vmlat" --prometheus 192.0.2.1:9100 1 1
 start_tracer prom-holder '^Tracing' "$BPF/vmlat" --prometheus 9100 3600 || exit 1
 case_ prom-in-use "$BPF/vmtree" --prometheus 127.0.0.1:9100 1 1

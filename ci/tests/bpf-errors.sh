@@ -42,8 +42,10 @@ prom-name invalid address 'localhost': want an IPv4 address or \[IPv6\]
 prom-no-port --prometheus '127.0.0.1:': invalid port ''
 prom-not-here vmlat: --prometheus: cannot listen on 192.0.2.1:9100: Cannot assign requested address
 prom-in-use vmtree: --prometheus: cannot listen on 127.0.0.1:9100: Address already in use
-textfile-dir vmlat: --textfile: cannot write /proc/nonexistent/vmlat.prom.[0-9]+.tmp: No such file or directory
-textfile-ro vmtree: --textfile: cannot write .*vmtree.prom.[0-9]+.tmp: Read-only file system
+textfile-dir vmlat: --textfile: cannot write /proc/nonexistent/vmlat.prom \(a temporary file next to it\): No such file or directory
+textfile-ro vmtree: --textfile: cannot write .*vmtree.prom \(a temporary file next to it\): Read-only file system
+prom-space-port --prometheus ' 9100': invalid port ' 9100'
+prom-v6-no-port --prometheus '\[::1\]': an IPv6 address wants a port
 max-callers invalid caller count '0'
 not-root vmlat: must run as root
 no-btf vmlat: no kernel BTF

@@ -8,7 +8,9 @@
 #    storage, scrapes it every second; its HTTP API gives the count (LOOPS,
 #    exact) and a histogram_quantile(0.99) of the total latency inside the
 #    bucket the scrape's own buckets put it in;
-#  - no process this test started listens on anything but loopback;
+#  - no process this test started listens on anything but loopback (by
+#    pid); in the guest the default address is 127.0.0.1, the asked one
+#    is used;
 #  - the textfiles (written at the tools' exit) pass promtool and hold the
 #    same exact counts; the stages' _sum add up to the total's to the ns;
 #    vmtree's counts add up; -C keeps at most
@@ -53,14 +55,29 @@ trap 'stop_all' EXIT
 trap 'stop_all 0; exit 130' INT
 trap 'stop_all 0; exit 143' TERM HUP
 
-ci/vmrun -q -t 900 -p "$hport:$gport" -r "$res" -- ci/guest/prometheus.sh $loops $gport &
-vmpid=$!
-for _ in $(seq 6000); do
+# free_port's port is free again before QEMU binds it: another program may
+# take it meanwhile. QEMU's failing to forward it is retried on another.
+for attempt in 1 2 3; do
+	rm -f "$res/qemu.stderr"
+	ci/vmrun -q -t 900 -p "$hport:$gport" -r "$res" -- ci/guest/prometheus.sh $loops $gport &
+	vmpid=$!
+	for _ in $(seq 6000); do
+		[ -e "$res/workload-done" ] && break
+		kill -0 "$vmpid" 2>/dev/null || break
+		sleep 0.1
+	done
 	[ -e "$res/workload-done" ] && break
-	kill -0 "$vmpid" 2>/dev/null || fail "guest ended before the workload was done: $(tail -n 5 "$res/serial.log")"
-	sleep 0.1
+	kill -0 "$vmpid" 2>/dev/null && fail "no workload-done after 600 s"
+	wait "$vmpid" 2>/dev/null
+	vmpid=''
+	if [ $attempt -lt 3 ] && grep -qi 'host forwarding' "$res/qemu.stderr" 2>/dev/null; then
+		echo "note: host port $hport taken before QEMU bound it: $(head -n 1 "$res/qemu.stderr"); another"
+		hport=$(free_port)
+		[ "$hport" != "$pport" ] || hport=$(free_port)
+		continue
+	fi
+	fail "guest ended before the workload was done: $(tail -n 5 "$res/serial.log" 2>/dev/null) $(tail -n 3 "$res/qemu.stderr" 2>/dev/null)"
 done
-[ -e "$res/workload-done" ] || fail "no workload-done after 600 s"
 echo "ok: guest eth0: $(grep -o 'inet [0-9./]*' "$res/guest-ip")"
 
 # (1) A scrape through the forwarded port: the text format, exact count.
@@ -76,6 +93,8 @@ sample() { # FILE NAME{LABELS}: its value
 }
 expect_eq "scrape: ${lat}_count{stage=\"total\",nested=\"0\"}" \
 	"$(sample "$res/scrape.txt" "${lat}_count{stage=\"total\",nested=\"0\"}")" $loops
+expect_eq "scrape: failures with no stage" "$(sample "$res/scrape.txt" 'vmscope_vmalloc_failures_total{stage="unknown"}')" 0
+expect_eq "scrape: mode" "$(grep -c '^vmscope_vmlat_mode_info{mode="stages",via="tp_btf"} 1$' "$res/scrape.txt")" 1
 expect_eq "scrape: le=\"+Inf\" bucket = _count" \
 	"$(sample "$res/scrape.txt" "${lat}_bucket{stage=\"total\",nested=\"0\",le=\"+Inf\"}")" $loops
 
@@ -123,16 +142,36 @@ awk -v q="$q" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(q ~ /^[0-9.e+-]+$/ && q > 
 	fail "prometheus: $promql = '$q', want a finite positive number in (${lo}, ${hi}] s"
 echo "ok: prometheus: $promql = $q s, in the bucket (${lo}, ${hi}] s"
 
-# (3) Listeners of this test's processes: loopback only.
-qpid=$(pgrep -f "qemu-system-x86_64.*$res" | head -n 1)
-[ -n "$qpid" ] || fail "no QEMU process found"
+# (3) Listeners of this test's processes (Prometheus, vmrun's and all it
+# started, QEMU among them), found by pid: loopback only.
+descendants() { # PID: its children, theirs...
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+pids=$(descendants "$vmpid")
+qpid=$(for p in $pids; do [[ $(ps -o comm= -p "$p") == qemu* ]] && echo "$p"; done | head -n 1)
+[ -n "$qpid" ] || fail "no QEMU process under vmrun (pid $vmpid)"
 ss -ltnpH >"$res/host-listeners"
 for p in "$prompid" "$qpid"; do
 	grep -q "pid=$p," "$res/host-listeners" || fail "pid $p listens nowhere: $(cat "$res/host-listeners")"
+done
+for p in "$prompid" "$vmpid" $pids; do
 	bad=$(grep "pid=$p," "$res/host-listeners" | awk '{ print $4 }' | grep -vE '^(127\.0\.0\.1|\[::1\]):' || true)
-	[ -z "$bad" ] || fail "pid $p listens on $bad"
+	[ -z "$bad" ] || fail "pid $p ($(ps -o comm= -p "$p")) listens on $bad"
+done
+for p in "$prompid" "$qpid"; do
 	echo "ok: pid $p ($(ps -o comm= -p "$p")) listens on $(grep "pid=$p," "$res/host-listeners" | awk '{ print $4 }' | paste -sd' ') only"
 done
+# In the guest: vmtree's --prometheus 9102 (port only) on 127.0.0.1 only, vmlat's where asked.
+gl=$(awk '{ print $4 }' "$res/guest-listeners")
+grep -qx '127\.0\.0\.1:9102' <<<"$gl" || fail "guest: vmtree --prometheus 9102 not on 127.0.0.1:9102: $gl"
+! grep -v '^127\.0\.0\.1:9102$' <<<"$gl" | grep -q ':9102$' || fail "guest: port 9102 not on 127.0.0.1 only: $gl"
+grep -qx "10\.0\.2\.15:$gport" <<<"$gl" || fail "guest: vmlat --prometheus 10.0.2.15:$gport not there: $gl"
+! grep -v "^10\.0\.2\.15:$gport\$" <<<"$gl" | grep -q ":$gport\$" || fail "guest: port $gport elsewhere too: $gl"
+echo "ok: guest listeners: 127.0.0.1:9102 (default address), 10.0.2.15:$gport (asked)"
 
 # (4) Stop Prometheus, then the guest: its tools write their last textfiles.
 kill "$prompid"
@@ -157,7 +196,7 @@ for f in vmlat.prom vmtree.prom vmlat-callers.prom vmtree.http; do
 		fail "promtool check metrics $f: $(cat "$res/promtool-$f.out")"
 	echo "ok: promtool check metrics $f: clean"
 done
-! ls "$res"/*.tmp >/dev/null 2>&1 || fail "temporary textfiles left: $(ls "$res"/*.tmp)"
+! ls "$res"/*.prom.?????? >/dev/null 2>&1 || fail "temporary textfiles left: $(ls "$res"/*.prom.??????)"
 expect_eq "vmlat.prom: ${lat}_count{stage=\"total\",nested=\"0\"}" \
 	"$(sample "$res/vmlat.prom" "${lat}_count{stage=\"total\",nested=\"0\"}")" $loops
 # _sum is the exact sum_ns in seconds: the stages' sums add up to the total's to the nanosecond.

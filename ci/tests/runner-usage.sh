@@ -20,3 +20,4 @@ check "--port wants HOSTPORT:GUESTPORT" -p 0:9100 -- true
 check "--port wants HOSTPORT:GUESTPORT" -p 9100 -- true
 check "--port wants HOSTPORT:GUESTPORT" -p 9100:70000 -- true
 check "--share wants auto, 9p or virtiofs" -s nfs -- true
+check "--port wants HOSTPORT:GUESTPORT" -p '' -- true
