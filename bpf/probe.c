@@ -84,6 +84,24 @@ bool probe_btf_func(const char *name)
 	return btf_has(name, BTF_KIND_FUNC);
 }
 
+bool probe_btf_member(const char *type, const char *member)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool found = false;
+	int id, i;
+
+	if (libbpf_get_error(btf))
+		return false;
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t) && !found; i++, m++)
+		found = !strcmp(btf__name_by_offset(btf, m->name_off), member);
+	btf__free(btf);
+	return found;
+}
+
 bool probe_ksym(const char *name)
 {
 	char line[512], sym[256], type;

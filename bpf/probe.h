@@ -34,6 +34,8 @@ bool probe_tp_btf(const char *name);
 /* True if kernel BTF has function NAME (fentry/fexit can attach to it). */
 bool probe_btf_func(const char *name);
 
+/* True if kernel BTF has struct TYPE with a member MEMBER. */
+bool probe_btf_member(const char *type, const char *member);
 /* True if /proc/kallsyms lists NAME as a text symbol (kprobes can attach). */
 bool probe_ksym(const char *name);
 

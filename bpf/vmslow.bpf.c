@@ -26,6 +26,18 @@
 
 /* -t: records for allocations that take at least this long (ns); failures always. */
 const volatile __u64 threshold_ns = 1000000;
+/*
+ * The series' stage times carry the allocation's gfp flags and node (its
+ * patch 12): vmalloc_alloc_stages alone has all a record needs, and the
+ * loader leaves vmalloc_alloc_enter and the per-thread slots unused.
+ */
+const volatile bool times_gfp = false;
+
+/* The members patch 12 added, found by CO-RE where the loader saw them. */
+struct vmalloc_stage_times___gfp {
+	unsigned int gfp_mask;
+	int node;
+} __attribute__((preserve_access_index));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -181,13 +193,13 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size, unsigned long c
 
 	/* The fast path: fast and successful. Only a nested one has a slot to pop. */
 	if (total < threshold_ns && !(__u32)stage) {
-		if (nested & 1)
+		if (!times_gfp && (nested & 1))
 			allocs_pop(true, size);
 		return 0;
 	}
 	if (!task_matches())
 		return 0;
-	a = allocs_pop(nested & 1, size);
+	a = times_gfp ? NULL : allocs_pop(nested & 1, size);
 	s = get_stats();
 	if (!s)
 		return 0;
@@ -213,9 +225,17 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size, unsigned long c
 	e->cpu = bpf_get_smp_processor_id();
 	e->kstage = (__u32)stage;
 	e->nested = nested & 1;
-	e->has_enter = a != NULL;
-	e->gfp = a ? a->gfp : 0;
-	e->node = a ? a->node : -1;
+	if (times_gfp) {
+		const struct vmalloc_stage_times___gfp *g = (const void *)times;
+
+		e->has_enter = 1;
+		e->gfp = BPF_CORE_READ(g, gfp_mask);
+		e->node = BPF_CORE_READ(g, node);
+	} else {
+		e->has_enter = a != NULL;
+		e->gfp = a ? a->gfp : 0;
+		e->node = a ? a->node : -1;
+	}
 	e->pad[0] = e->pad[1] = 0;
 	e->pad2 = 0;
 	if (a)
@@ -225,7 +245,7 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size, unsigned long c
 	e->stack_bytes = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
 	bpf_ringbuf_submit(e, 0);
 	s->records++;
-	if (!a)
+	if (!times_gfp && !a)
 		s->no_enter++;
 	return 0;
 }

@@ -275,7 +275,7 @@ static int summary(struct run *r)
 	}
 	if (!cli.json)
 		printf("vmslow: %llu records (threshold %llu us), lost %llu (ring buffer full), "
-		       "without gfp/node (entry not seen) %llu, entries without task storage %llu, "
+		       "without gfp/node (entry not seen) %llu, entries without a slot %llu, "
 		       "program runs missed %llu\n",
 		       (unsigned long long)s.records, env.threshold_us, (unsigned long long)s.lost,
 		       (unsigned long long)s.no_enter, (unsigned long long)s.no_storage,
@@ -329,6 +329,9 @@ int main(int argc, char **argv)
 	}
 	/* Names for stack frames in modules that unload before we print. */
 	bpf_program__set_autoload(r.obj->progs.module_load_btf, probe_tp_btf("module_load"));
+	/* gfp and node in the stage times (the series' patch 12): one program per vmalloc. */
+	r.obj->rodata->times_gfp = probe_btf_member("vmalloc_stage_times", "gfp_mask");
+	bpf_program__set_autoload(r.obj->progs.enter_btf, !r.obj->rodata->times_gfp);
 	err = vmslow_bpf__load(r.obj);
 	if (err) {
 		fprintf(stderr, "vmslow: failed to load BPF programs: %s\n", strerror(-err));
@@ -345,8 +348,9 @@ int main(int argc, char **argv)
 	err = attach_programs("vmslow", r.obj->obj, NULL, true, &r.links);
 	if (err)
 		goto cleanup;
-	fprintf(stderr, "Tracing vmallocs of %llu us or more, and failures (tp_btf vmalloc_alloc_stages)... "
-		"Hit Ctrl-C to end.\n", env.threshold_us);
+	fprintf(stderr, "Tracing vmallocs of %llu us or more, and failures (tp_btf vmalloc_alloc_stages%s)... "
+		"Hit Ctrl-C to end.\n", env.threshold_us,
+		r.obj->rodata->times_gfp ? ", gfp and node from its stage times" : " and vmalloc_alloc_enter");
 	if (cli.interval != 99999999)
 		end_ns = clock_ns(CLOCK_MONOTONIC) + cli.interval * 1000000000LL;
 	while (!cli_exiting && (!end_ns || clock_ns(CLOCK_MONOTONIC) < end_ns)) {

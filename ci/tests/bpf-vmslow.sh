@@ -38,6 +38,11 @@ done
 expect_eq "bpftool prog show after vmslow exited (its exit status)" "$(cat "$res/progs-after.rc" 2>/dev/null)" 0
 ! grep -q 'stages_btf\|enter_btf' "$res/progs-after" || fail "BPF programs still loaded after vmslow exited"
 
+# On a kernel with the whole series the stage times carry gfp and node:
+# one program per vmalloc, vmalloc_alloc_enter not attached.
+grep -q 'gfp and node from its stage times' "$res/all.err" ||
+	fail "vmslow did not take gfp and node from the stage times: $(grep Tracing "$res/all.err")"
+
 # (1) -t 0: every allocation of the worker, one JSON object per line, and a summary.
 all=$res/all.out
 jq -e . "$all" >/dev/null || fail "all: not JSON lines: $(head -c 300 "$all")"
