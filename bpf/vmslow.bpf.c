@@ -4,8 +4,10 @@
  * in a ring buffer: who, how large, with which gfp flags, where the time
  * went (the series' vmalloc_alloc_stages) and the kernel stack.
  *
- * vmalloc_alloc_enter gives what vmalloc_alloc_stages lacks (gfp flags,
- * node): kept per task until the allocation's vmalloc_alloc_stages. A
+ * The series' patch 12 puts the gfp flags and node in the stage times, so
+ * vmalloc_alloc_stages alone has everything (times_gfp). Without it,
+ * vmalloc_alloc_enter gives them: kept per thread until the allocation's
+ * vmalloc_alloc_stages. A
  * nested allocation (a large area's page array, VM_PAGE_ARRAY) begins and
  * ends inside its parent, so the task keeps a small stack: a top-level
  * entry starts it again at slot 0, a nested one goes on top; the stages
