@@ -33,6 +33,9 @@ struct vmlat_prom_src {
 	struct ksyms *ks;
 };
 
+/* vmlat.c: top-level (IDX 0) or nested (1) stage histograms of the flat map, summed over CPUs (maxima taken), slots filled in as vmlat shows them. */
+struct stage_hists;
+int vmlat_read_flat(int fd, __u32 idx, unsigned long long unit_div, struct stage_hists *sh);
 int vmlat_prom_open(void);
 int vmlat_prom_start(const struct vmlat_prom_src *src);
 /* A breakdown histogram taken out of the map (pruned) with its last value. */

@@ -296,6 +296,19 @@ static bool breakdown(void)
 	return env.by_caller || env.by_pid || env.by_size;
 }
 
+int vmlat_read_flat(int fd, __u32 idx, unsigned long long unit_div, struct stage_hists *sh)
+{
+	int err, i;
+
+	err = percpu_fold(fd, &idx, (__u64 *)sh, sizeof(*sh) / sizeof(__u64), NR_STAGES);
+	if (err)
+		return err;
+	/* In ns the BPF side keeps the log-linear buckets only: the slots are their sums. */
+	for (i = 0; i < NR_STAGES && unit_div == 1; i++)
+		llh_log2_slots(sh->ll[i], (unsigned long long *)sh->h[i].slots, MAX_SLOTS);
+	return 0;
+}
+
 /*
  * Reads every counter and histogram as they are: cumulative since the
  * start. The counters last: whatever a histogram holds, its losses and
@@ -313,12 +326,9 @@ static int read_cumulative(struct vmlat_bpf *obj, const struct prog_links *links
 	for (idx = 0; idx < 2; idx++) {	/* top level, nested */
 		struct stage_hists *sh = &snap->flat[idx];
 
-		err = percpu_fold(fd, &idx, (__u64 *)sh, sizeof(*sh) / sizeof(__u64), NR_STAGES);
+		err = vmlat_read_flat(fd, idx, env.unit_div, sh);
 		if (err)
 			return err;
-		/* In ns the BPF side keeps the log-linear buckets only: the slots are their sums. */
-		for (i = 0; i < NR_STAGES && env.unit_div == 1; i++)
-			llh_log2_slots(sh->ll[i], (unsigned long long *)sh->h[i].slots, MAX_SLOTS);
 		/* With a breakdown, the hash's histograms are shown: these would repeat their sum. */
 		for (i = 0; i < NR_STAGES && !breakdown(); i++) {
 			memset(&key, 0, sizeof(key));

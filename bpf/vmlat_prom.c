@@ -17,7 +17,6 @@
 #include "trace_helpers.h"
 #include "cli.h"
 #include "schema.h"
-#include "llhist.h"
 #include "tool_prom.h"
 
 #define NAME_LAT "vmscope_vmalloc_latency_seconds"
@@ -87,15 +86,11 @@ static int gather(struct hist *all)
 	memcpy(all, vp.retired, sizeof(*all) * nlabels() * 2 * NR_STAGES);
 	/* Without -C (-P, -S or no breakdown) the exact per-CPU map: the labels are stage and nested only. */
 	for (idx = 0; idx < 2 && !vp.src.by_caller; idx++) {
-		err = percpu_sum(vp.src.flat_fd, &idx, (__u64 *)&sh, sizeof(sh) / sizeof(__u64));
+		err = vmlat_read_flat(vp.src.flat_fd, idx, vp.src.unit_div, &sh);
 		if (err)
 			return err;
-		for (i = 0; i < NR_STAGES; i++) {
-			/* In ns the BPF side keeps log-linear buckets only: the slots are their sums. */
-			if (vp.src.unit_div == 1)
-				llh_log2_slots(sh.ll[i], (unsigned long long *)sh.h[i].slots, MAX_SLOTS);
+		for (i = 0; i < NR_STAGES; i++)
 			hist_add(slot_of(all, 0, idx, i), &sh.h[i]);
-		}
 	}
 	while (vp.src.by_caller && !bpf_map_get_next_key(vp.src.hash_fd, prev, &next)) {
 		if (!bpf_map_lookup_elem(vp.src.hash_fd, &next, &h)) {

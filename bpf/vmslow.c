@@ -332,6 +332,12 @@ int main(int argc, char **argv)
 	/* gfp and node in the stage times (the series' patch 12): one program per vmalloc. */
 	r.obj->rodata->times_gfp = probe_btf_member("vmalloc_stage_times", "gfp_mask");
 	bpf_program__set_autoload(r.obj->progs.enter_btf, !r.obj->rodata->times_gfp);
+	/* The per-thread slots (3.4 MB) only serve vmalloc_alloc_enter. */
+	err = r.obj->rodata->times_gfp ? bpf_map__set_max_entries(r.obj->maps.task_allocs, 1) : 0;
+	if (err) {
+		fprintf(stderr, "vmslow: failed to size the slot array: %s\n", strerror(-err));
+		goto cleanup;
+	}
 	err = vmslow_bpf__load(r.obj);
 	if (err) {
 		fprintf(stderr, "vmslow: failed to load BPF programs: %s\n", strerror(-err));
