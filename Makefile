@@ -12,7 +12,7 @@ BPF_OUT := $(BUILD)/bpf
 TOOLS_OUT := $(BUILD)/tools
 
 .PHONY: all deps kernel baseline kernels patch unpatch source bpf tools unit \
-	run test bench stress stock clean distclean help
+	run test bench insns stress stock clean distclean help
 
 all: kernel bpf tools
 
@@ -20,6 +20,7 @@ help:
 	@echo 'make run        build what is missing, boot the patched kernel, run test_vmalloc, report'
 	@echo 'make test       every test: unit tests, kernel build + boot, BPF, runner failure modes'
 	@echo 'make bench      baseline vs patched test_vmalloc in deterministic mode (tracepoints off)'
+	@echo 'make insns      instructions per vmalloc()+vfree() in mm/vmalloc.o, baseline vs patched (tracepoints off)'
 	@echo 'make stress     debug kernels (KASAN, lockdep, kmemleak), fault injection, concurrency (~1 h)'
 	@echo 'make deps       install the Debian packages vmscope needs'
 	@echo 'make kernel     build the patched kernel ($(KBUILD))'
@@ -76,6 +77,9 @@ bench: kernels bpf tools
 
 stress: kernels bpf tools
 	@ci/stress.sh
+
+insns: kernels tools
+	@ci/insns.sh
 
 clean:
 	rm -rf $(BPF_OUT) $(TOOLS_OUT) $(BUILD)/results

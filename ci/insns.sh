@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# `make insns`: what the series costs with its tracepoints off, counted in
+# instructions instead of timed. make bench's medians move by about its
+# 0.5% gate between two builds that differ only outside mm/vmalloc.c
+# (other work lands between the test's steps); an instruction count of
+# the vmalloc code itself does not.
+#
+# Boots the baseline and the patched kernel in deterministic mode with
+# QEMU logging every block executed in a range of kernel text (ci/vmrun
+# --exec-log), around one test_vmalloc case (INSNS_MASK, default 1:
+# fix_size, one page vmalloc()+vfree() per loop) at INSNS_LOOPS (2000) and
+# twice as many loops. tools/insncount counts each function's instructions;
+# the difference between the two boots over INSNS_LOOPS is what one loop
+# runs, with boot and setup cancelled out. Prints the functions that differ
+# most, writes insns.json, and fails if the patched kernel runs more than
+# INSNS_LIMIT (default 10) instructions per loop more than the baseline.
+# INSNS_RANGE: vmalloc (mm/vmalloc.o's .text, default: about 15 s a boot)
+# or kernel (all of .text: minutes a boot, and the log takes GBs).
+set -euo pipefail
+prog=insns
+. "$(dirname "$0")/lib.sh"
+cd "$VMSCOPE_TOP"
+
+mask=${INSNS_MASK:-1} loops=${INSNS_LOOPS:-2000} limit=${INSNS_LIMIT:-10} range=${INSNS_RANGE:-vmalloc}
+for v in mask loops limit; do
+	[[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "INSNS_${v^^} must be a positive integer, not '${!v}'"
+done
+case $range in vmalloc|kernel) ;; *) die "INSNS_RANGE must be vmalloc or kernel, not '$range'" ;; esac
+count=$BUILD/tools/insncount
+[ -x "$count" ] && [ -x "$BUILD/tools/tvreport" ] || die "no $count or tvreport: run 'make tools'"
+for k in baseline patched; do
+	[ -f "$(kernel_out $k bench)/System.map" ] || die "no $k kernel: run 'make kernels'"
+done
+
+mkdir -p "$BUILD/results"
+res=$(mktemp -d "$BUILD/results/insns-$(date +%Y%m%d-%H%M%S)-XXXX")
+# One results path for every boot: it is on the kernel command line, which
+# seeds the guest's entropy (ci/bench.sh).
+boot=$BUILD/results/insns-boot
+exec 9>"$BUILD/results/.insns.lock"
+flock -n 9 || die "another make insns is running"
+trap 'rm -f "$boot"/exec.log' EXIT
+
+# text_range KBUILD: LO-HI (hex) of the text to count in that kernel.
+text_range() {
+	local kb=$1 off base lo size
+	if [ "$range" = kernel ]; then
+		echo "$(awk '$3 == "_stext" {print $1}' "$kb/System.map")-$(awk '$3 == "_etext" {print $1}' "$kb/System.map")"
+		return
+	fi
+	# mm/vmalloc.o's .text is one piece of vmlinux's: its start is where
+	# an exported function of it landed, less its offset in the object.
+	off=$(objdump -t "$kb/mm/vmalloc.o" | awk '$NF == "__vmalloc_node_range_noprof" && $4 == ".text" {print $1}')
+	base=$(awk '$3 == "__vmalloc_node_range_noprof" {print $1}' "$kb/System.map")
+	size=$(objdump -h "$kb/mm/vmalloc.o" | awk '$2 == ".text" {print $3}')
+	[ -n "$off" ] && [ -n "$base" ] && [ -n "$size" ] || die "cannot place mm/vmalloc.o's text in $kb/vmlinux"
+	lo=$(printf '%x' $((0x$base - 0x$off)))
+	printf '%s-%x\n' "$lo" $((0x$lo + 0x$size))
+}
+
+# run KERNEL LOOPS: one boot; $res/KERNEL-LOOPS.json from insncount.
+run() {
+	local k=$1 n=$2 kb r start=$SECONDS
+	kb=$(kernel_out "$k" bench)
+	r=$(text_range "$kb")
+	rm -rf "$boot" && mkdir -p "$boot"
+	say "[$k, $n loops] booting, counting blocks in $r"
+	if ! ci/vmrun -q -D -k "$k" -r "$boot" -X "$r:$boot/exec.log" -- \
+		ci/guest/test-vmalloc.sh run_test_mask="$mask" test_loop_count="$n" $TV_TIMED_ARGS; then
+		rm -f "$boot/exec.log"
+		mv "$boot" "$res/$k-$n"
+		die "$k, $n loops: guest run failed (log: $res/$k-$n/serial.log)"
+	fi
+	# test-vmalloc.sh exits 0 whatever insmod did: the log says whether
+	# every case ran all its loops and passed.
+	"$BUILD/tools/tvreport" -j -l "$k-$n" "$boot/dmesg" >"$res/$k-$n.tv.json" &&
+		jq -e --argjson n "$n" '[.results[] | .loops == $n and .failed == 0] | length > 0 and all' \
+			"$res/$k-$n.tv.json" >/dev/null || {
+		rm -f "$boot/exec.log"
+		mv "$boot" "$res/$k-$n"
+		die "$k, $n loops: test_vmalloc did not run $n loops and pass (dmesg: $res/$k-$n/dmesg)"
+	}
+	"$count" -j -m "$kb/System.map" "$boot/exec.log" >"$res/$k-$n.json" ||
+		die "$k, $n loops: insncount failed on the log"
+	rm -f "$boot/exec.log"
+	mv "$boot" "$res/$k-$n"
+	say "[$k, $n loops] done in $(elapsed $((SECONDS - start))): $(jq .total "$res/$k-$n.json") instructions"
+}
+
+for k in baseline patched; do
+	run "$k" "$loops"
+	run "$k" $((2 * loops))
+done
+
+# Per function: (count at 2N - count at N) / N, both kernels; names that
+# exist in one kernel only count as 0 in the other.
+jq -n --argjson loops "$loops" --argjson limit "$limit" --arg range "$range" --argjson mask "$mask" \
+	--slurpfile b1 "$res/baseline-$loops.json" --slurpfile b2 "$res/baseline-$((2 * loops)).json" \
+	--slurpfile p1 "$res/patched-$loops.json" --slurpfile p2 "$res/patched-$((2 * loops)).json" '
+	def byname: map({ key: .name, value: .insns }) | from_entries;
+	def per($a; $b): ($a[0].functions | byname) as $x | ($b[0].functions | byname) as $y
+		| reduce (($x + $y) | keys[]) as $f ({}; .[$f] = ((($y[$f] // 0) - ($x[$f] // 0)) / $loops));
+	def r2: (. * 100 | round) / 100;
+	per($b1; $b2) as $b | per($p1; $p2) as $p
+	| { mode: "instructions per test_vmalloc loop, QEMU TCG execution log, deterministic boots",
+	    run_test_mask: $mask, loops: $loops, range: $range, limit: $limit,
+	    functions: [ (($b + $p) | keys[]) as $f
+		| { name: $f, baseline: ($b[$f] // 0 | r2), patched: ($p[$f] // 0 | r2),
+		    diff: ((($p[$f] // 0) - ($b[$f] // 0)) | r2) } ]
+		| map(select(.baseline != 0 or .patched != 0)) | sort_by(-(.diff | fabs)),
+	    baseline: ([$b[]] | add | r2), patched: ([$p[]] | add | r2) }
+	| .diff = (.patched - .baseline | r2)
+	| .pass = (.diff <= $limit)' >"$res/insns.json"
+
+echo
+echo "Instructions per loop (test_vmalloc run_test_mask=$mask, $range text; (2N - N loops) / N, N = $loops)"
+printf '%-40s %10s %10s %8s\n' function baseline patched diff
+jq -r '.functions[:12][] | [.name, .baseline, .patched, .diff] | @tsv' "$res/insns.json" |
+	while IFS=$'\t' read -r f b p d; do printf '%-40s %10s %10s %8s\n' "$f" "$b" "$p" "$d"; done
+jq -r '["total", .baseline, .patched, .diff] | @tsv' "$res/insns.json" |
+	while IFS=$'\t' read -r f b p d; do printf '%-40s %10s %10s %8s\n' "$f" "$b" "$p" "$d"; done
+say "results: $res/insns.json"
+[ "$(jq .pass "$res/insns.json")" = true ] ||
+	die "the patched kernel runs $(jq .diff "$res/insns.json") instructions more per loop than the baseline (limit $limit)"
+say "PASS: $(jq .diff "$res/insns.json") instructions per loop over the baseline (limit $limit)"
