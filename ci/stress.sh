@@ -6,7 +6,8 @@
 #     (KASAN, lockdep, DEBUG_VM, kmemleak, fault injection), every vmalloc
 #     event and tracer on: STRESS_THREADS workers x STRESS_LOOPS, and
 #     STRESS_ROUNDS x 4 vmallocs under STRESS_PROB% failslab and
-#     fail_page_alloc; checked by ci/stress-check.sh.
+#     fail_page_alloc, STRESS_ROUNDS/4 x 4 with the map stage's page-table
+#     allocations failed; checked by ci/stress-check.sh.
 #  2. static keys flipped under load (runner-toggle) STRESS_FLIPS times.
 #  3. the KUnit suite re-run 10 times under fork load, and the migration,
 #     pool and state-reader checks (series-kunit-loaded, series-concurrency).

@@ -4,8 +4,10 @@
 # injection), 2 vCPUs, every vmalloc event on and every vmscope tracer
 # attached: the KUnit suite, test_vmalloc (2 workers, every case that
 # passes on 6.12 but full_fit and long_busy_list, the slowest under KASAN:
-# make stress runs them), then vmallocs under failslab and fail_page_alloc. No report of
-# any kind, kmemleak clean, every failure in the events with its stage.
+# make stress runs them), vmallocs with every page-table allocation of the
+# map stage failed (fail_page_alloc's stack filter), then vmallocs under
+# failslab and fail_page_alloc. No report of any kind, kmemleak clean,
+# every failure in the events with its stage (map included).
 # The short slice of `make stress` (which also runs the baseline kernel).
 . "$(dirname "$0")/../testlib.sh"
 
