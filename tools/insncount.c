@@ -100,6 +100,8 @@ struct sym {
 
 static struct sym *syms;
 static size_t nsyms;
+/* The end of the kernel's text (_etext), if the map has it: code above is not its. */
+static uint64_t text_end = UINT64_MAX;
 
 static int cmp_sym(const void *a, const void *b)
 {
@@ -130,6 +132,8 @@ static int load_map(const char *path)
 			fclose(f);
 			return -1;
 		}
+		if (!strcmp(name, "_etext"))
+			text_end = addr;
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
 		if (nsyms == cap) {
@@ -171,7 +175,7 @@ static struct sym *find_sym(uint64_t pc)
 {
 	size_t lo = 0, hi = nsyms;
 
-	if (pc < syms[0].addr)
+	if (pc < syms[0].addr || pc >= text_end)
 		return NULL;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -228,60 +232,103 @@ static struct tb *get_tb(uint64_t host)
 	}
 }
 
+/* "Trace CPU: HOST [CSBASE/PC/..." or "Stopped ... before HOST [PC]": HOST and PC. */
+static int parse_exec(const char *p, uint64_t *host, uint64_t *pc)
+{
+	char *end;
+
+	if (p[0] == '0' && p[1] == 'x')
+		p += 2;
+	if (parse_hex(p, &end, host) || strncmp(end, " [", 2))
+		return -1;
+	p = end + 2;
+	if (strchr(p, '/') && strchr(p, '/') < strchr(p, ']'))
+		p = strchr(p, '/') + 1;	/* Trace: the PC is the second field */
+	return parse_hex(p, &end, pc) || (*end != '/' && *end != ']') ? -1 : 0;
+}
+
 static int read_log(FILE *f, const char *name)
 {
 	char line[4096];
 	unsigned long long lineno = 0, traces = 0;
 	unsigned int block = 0;
+	uint64_t block_pc = 0;
 	bool in_block = false, pending = false;
 
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (in_block) {
+			/* One guest instruction per "0x...:" line, until another line. */
+			if (!strncmp(line, "0x", 2)) {
+				if (!block++ && parse_hex(line + 2, &(char *){ NULL }, &block_pc)) {
+					fprintf(stderr, "insncount: %s:%llu: not a guest instruction line\n",
+						name, lineno);
+					return -1;
+				}
+				continue;
+			}
+			in_block = false;
+			pending = block > 0;
+			/* and this line is read as any other */
+		}
 		if (!strncmp(line, "IN:", 3)) {
 			in_block = true;
 			block = 0;
 			continue;
 		}
-		if (in_block) {
-			/* One guest instruction per "0x...:" line, until a blank one. */
-			if (!strncmp(line, "0x", 2)) {
-				block++;
-				continue;
-			}
-			in_block = false;
-			if (block)
-				pending = true;
-			continue;
-		}
 		if (!strncmp(line, "Trace ", 6)) {
 			uint64_t host, pc;
-			char *p = strchr(line, ':'), *end;
+			char *p = strchr(line, ':');
 			struct tb *t;
 
-			if (!p || parse_hex(p + 2 + (p[2] == '0' && p[3] == 'x' ? 2 : 0), &end, &host) ||
-			    !(p = strchr(end, '/')) || parse_hex(p + 1, &end, &pc) || *end != '/') {
+			if (!p || parse_exec(p + 2, &host, &pc)) {
 				fprintf(stderr, "insncount: %s:%llu: not a QEMU exec trace line\n",
 					name, lineno);
 				return -1;
 			}
+			if (strncmp(line, "Trace 0:", 8)) {
+				fprintf(stderr, "insncount: %s:%llu: a second vCPU: the log must come from one (vmrun -D)\n",
+					name, lineno);
+				return -1;
+			}
 			t = get_tb(host);
-			if (pending || t->pc != pc) {
-				/* A new translation at this host address. */
-				if (!pending && !t->size) {
+			if (pending) {
+				/* The block just translated runs first. */
+				if (pc != block_pc) {
 					fprintf(stderr, "insncount: %s:%llu: block at %#" PRIx64
-						" ran before its translation was logged (in_asm missing?)\n",
-						name, lineno, pc);
+						" ran right after the translation of %#" PRIx64 "\n",
+						name, lineno, pc, block_pc);
 					return -1;
 				}
 				flush_tb(t);
 				t->pc = pc;
-				if (pending)
-					t->size = block;
+				t->size = block;
 				pending = false;
+			} else if (!t->size || t->pc != pc) {
+				fprintf(stderr, "insncount: %s:%llu: block at %#" PRIx64
+					" ran with no translation logged for it (in_asm missing?)\n",
+					name, lineno, pc);
+				return -1;
 			}
 			if (pc >= env.lo && pc < env.hi)
 				t->execs++;
 			traces++;
+			continue;
+		}
+		/* A block QEMU logged with "Trace" but left before running it. */
+		if (!strncmp(line, "Stopped execution of TB chain before ", 37)) {
+			uint64_t host, pc;
+			struct tb *t;
+
+			if (parse_exec(line + 37, &host, &pc)) {
+				fprintf(stderr, "insncount: %s:%llu: not a QEMU stopped-execution line\n",
+					name, lineno);
+				return -1;
+			}
+			t = get_tb(host);
+			if (t->pc == pc && t->execs && pc >= env.lo && pc < env.hi)
+				t->execs--;
+			continue;
 		}
 		/* Anything else (separators, other -d output) is not ours. */
 	}
@@ -356,7 +403,7 @@ int main(int argc, char **argv)
 		if (syms[i].insns)
 			printf("%14llu %s\n", syms[i].insns, syms[i].name);
 	if (unattributed)
-		printf("%14llu (below the first symbol)\n", unattributed);
+		printf("%14llu (outside the kernel text of the map)\n", unattributed);
 	printf("%14llu total\n", total + unattributed);
 	return 0;
 }

@@ -92,17 +92,19 @@ if [ -w $f/require-start ]; then
 	range=$(awk '$3 == "vmap_small_pages_range_noflush" { lo = $1; next } lo { print lo, $1; exit }' "$map")
 	text=$(awk '$3 == "_text" { print $1; exit }' "$map")
 	run=$(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)
-	[ -n "$range" ] && [ -n "$text" ] && [ -n "$run" ] ||
-		{ say "map-faults: no vmap_small_pages_range_noflush or _text in $map and /proc/kallsyms"; exit 1; }
-	lo=$(printf '%x' $((0x${range% *} - 0x$text + 0x$run)))
-	hi=$(printf '%x' $((0x${range#* } - 0x$text + 0x$run)))
-	echo "0x$lo" >$f/require-start
-	echo "0x$hi" >$f/require-end
-	echo 100 >$f/probability
-	echo 0 >$D/failslab/probability
-	faults map-faults $(((rounds + 3) / 4)) || exit 1
-	echo 0 >$f/require-start
-	echo 0xffffffffffffffff >$f/require-end
+	if [ -z "$range" ] || [ -z "$text" ] || [ -z "$run" ] || [ $((0x$run)) = 0 ]; then
+		# (an all-zero address: kallsyms hidden by kptr_restrict)
+		say "map-faults: skipped, no vmap_small_pages_range_noflush in $map or no _text address in /proc/kallsyms"
+	else
+		lo=$(printf '%x' $((0x${range% *} - 0x$text + 0x$run)))
+		hi=$(printf '%x' $((0x${range#* } - 0x$text + 0x$run)))
+		{ echo "0x$lo" >$f/require-start && echo "0x$hi" >$f/require-end &&
+			echo 100 >$f/probability && echo 0 >$D/failslab/probability; } ||
+			{ say "map-faults: cannot set fail_page_alloc's stack filter"; exit 1; }
+		faults map-faults $(((rounds + 3) / 4)) || exit 1
+		echo 0 >$f/require-start
+		echo 0xffffffffffffffff >$f/require-end
+	fi
 else
 	say "map-faults: skipped, no fail_page_alloc/require-start (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER)"
 fi
