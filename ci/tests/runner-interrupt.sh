@@ -7,7 +7,9 @@ set -m
 
 for sig in INT TERM; do
 	res=$(new_results)
-	ci/vmrun -q -t 120 -r "$res" -- sleep 1000 &
+	# A shell started in the background without job control (nohup CMD &)
+	# ignores SIGINT, and its children cannot trap it: restore it.
+	env --default-signal=INT,TERM ci/vmrun -q -t 120 -r "$res" -- sleep 1000 &
 	pid=$!
 	# Wait until the guest command runs, so the signal lands mid-run.
 	for _ in $(seq 600); do

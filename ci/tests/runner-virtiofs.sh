@@ -40,7 +40,9 @@ left "$res" "a timeout"
 
 for sig in INT TERM; do
 	res=$(new_results)
-	ci/vmrun -q -t 120 -k "$kernel" -i "$initrd" -r "$res" -- sleep 1000 &
+	# A shell started in the background without job control (nohup CMD &)
+	# ignores SIGINT, and its children cannot trap it: restore it.
+	env --default-signal=INT,TERM ci/vmrun -q -t 120 -k "$kernel" -i "$initrd" -r "$res" -- sleep 1000 &
 	pid=$!
 	for _ in $(seq 900); do
 		grep -q 'running the command' "$res/serial.log" 2>/dev/null && break
