@@ -214,7 +214,8 @@ static void flush_tb(struct tb *t)
 	t->execs = 0;
 }
 
-static struct tb *get_tb(uint64_t host)
+/* The block at HOST; a new entry for it unless LOOKUP (then NULL if unknown). */
+static struct tb *get_tb(uint64_t host, bool lookup)
 {
 	size_t mask = (1ul << TB_BITS) - 1, h = (host * 0x9E3779B97F4A7C15ull) >> (64 - TB_BITS);
 
@@ -222,6 +223,8 @@ static struct tb *get_tb(uint64_t host)
 		if (tbs[h].host == host)
 			return &tbs[h];
 		if (!tbs[h].host) {
+			if (lookup)
+				return NULL;
 			if (++ntbs > mask / 2) {
 				fprintf(stderr, "insncount: more than %zu translated blocks\n", mask / 2);
 				exit(2);
@@ -291,7 +294,7 @@ static int read_log(FILE *f, const char *name)
 					name, lineno);
 				return -1;
 			}
-			t = get_tb(host);
+			t = get_tb(host, false);
 			if (pending) {
 				/* The block just translated runs first. */
 				if (pc != block_pc) {
@@ -325,8 +328,8 @@ static int read_log(FILE *f, const char *name)
 					name, lineno);
 				return -1;
 			}
-			t = get_tb(host);
-			if (t->pc == pc && t->execs && pc >= env.lo && pc < env.hi)
+			t = get_tb(host, true);
+			if (t && t->pc == pc && t->execs && pc >= env.lo && pc < env.hi)
 				t->execs--;
 			continue;
 		}

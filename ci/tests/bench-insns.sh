@@ -75,7 +75,6 @@ env INSNS_LOOPS=1000 INSNS_MASK=1 INSNS_RANGE=vmalloc INSNS_LIMIT=10 bash ci/ins
 cat "$res/insns.out"
 j=$(sed -n 's/^insns: results: //p' "$res/insns.out")
 [ -f "$j" ] || fail "no insns.json named in the output"
-per() { jq --arg f "$1" ".functions[] | select(.name == \$f) | .$2" "$j"; }
 # A one-page vmalloc()+vfree() runs about 2350 instructions in mm/vmalloc.o.
 jq -e '.baseline > 1500 and .patched > 1500' "$j" >/dev/null || fail "implausible totals: $(jq -c '{baseline, patched}' "$j")"
 jq -e '(.functions[] | select(.name == "__vmalloc_node_range_noprof") | .baseline) > 100' "$j" >/dev/null ||
