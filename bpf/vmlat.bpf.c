@@ -26,6 +26,7 @@
 #include "modules.bpf.h"
 #include "frames.bpf.h"
 #include "tpfield.bpf.h"
+#include "stagetimes.bpf.h"
 
 const volatile __u64 min_size = 0;
 const volatile __u64 max_size = ~0ULL;
@@ -578,7 +579,7 @@ static __always_inline int alloc_stages_btf(__u64 size, __u64 caller, bool neste
 		times->ns[0], times->ns[1], times->ns[2], times->ns[3], times->ns[4],
 	};
 
-	return alloc_stages(size, caller, nested, stage, times->end - times->start, ns);
+	return alloc_stages(size, caller, nested, stage, stage_times_total(times), ns);
 }
 
 /*
@@ -608,7 +609,7 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size,
 	stage_add_ns(sh, STAGE_PAGES, times->ns[2]);
 	stage_add_ns(sh, STAGE_MAP, times->ns[3]);
 	stage_add_ns(sh, STAGE_PUBLISH, times->ns[4]);
-	stage_add_ns(sh, STAGE_TOTAL, times->end - times->start);
+	stage_add_ns(sh, STAGE_TOTAL, stage_times_total(times));
 	return 0;
 }
 

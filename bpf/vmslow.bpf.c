@@ -23,6 +23,7 @@
 #include "vmslow.h"
 #include "filter.bpf.h"
 #include "modules.bpf.h"
+#include "stagetimes.bpf.h"
 
 #define VM_PAGE_ARRAY_FLAG 0x00002000	/* the series' VM_PAGE_ARRAY (include/linux/vmalloc.h) */
 
@@ -190,7 +191,7 @@ int BPF_PROG(stages_btf, unsigned long addr, unsigned long size, unsigned long c
 	struct vmslow_stats *s;
 	struct vmslow_event *e;
 	struct open_alloc *a;
-	__u64 total = times->end - times->start;
+	__u64 total = stage_times_total(times);
 	__u64 id;
 
 	/* The fast path: fast and successful. Only a nested one has a slot to pop. */

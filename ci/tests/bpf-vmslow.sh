@@ -56,10 +56,10 @@ expect_eq "all: records with gfp and node (GFP_KERNEL, NUMA_NO_NODE)" \
 	"$(recs "$all" | jq -c 'select(.gfp == "0xcc0" and .node == -1)' | wc -l)" $small
 expect_eq "all: records with tid, pid, cpu, time" \
 	"$(recs "$all" | jq -c 'select(.tid > 0 and .pid > 0 and .cpu >= 0 and .time_ns > 0)' | wc -l)" $small
-# The stack: the vmalloc core (the series' traced copy while an event is on)
-# or vmalloc itself, and the module's frames (named from the module_load
-# record: test_vmalloc unloads itself before vmslow prints).
-core='^(__vmalloc_node_range_noprof|vmalloc_node_range_traced|__vmalloc_node_noprof|vmalloc_noprof)\+'
+# The stack: the vmalloc core or vmalloc itself, and the module's frames
+# (named from the module_load record: test_vmalloc unloads itself before
+# vmslow prints).
+core='^(__vmalloc_node_range_noprof|__vmalloc_node_noprof|vmalloc_noprof)\+'
 expect_eq "all: stacks through the vmalloc core" \
 	"$(recs "$all" | jq -c --arg re "$core" 'select(any(.stack[]; test($re)))' | wc -l)" $small
 expect_eq "all: stacks with a [test_vmalloc] frame" \

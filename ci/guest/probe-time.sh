@@ -1,0 +1,38 @@
+#!/bin/bash
+# Guest side of ci/tests/series-probe-time.sh: vmlat's stage times of
+# test_vmalloc's fix_size worker, alone and beside other consumers of the
+# vmalloc events. Usage: probe-time.sh LOOPS
+. "$VMSCOPE_TOP/ci/guest/lib.sh"
+loops=${1:?loops}
+args="nr_threads=1 run_test_mask=1 test_loop_count=$loops"
+enable=/sys/kernel/tracing/events/vmalloc/enable
+
+# measure NAME [VMLAT-OPTION...]: vmlat around one test_vmalloc run, its
+# JSON in NAME.out.
+measure() {
+	local name=$1
+	shift
+	start_tracer "$name" '^Tracing' "$BPF/vmlat" -j -c vmalloc_test/0 "$@" || return 1
+	insmod "$TEST_VMALLOC" $args 2>/dev/null
+	stop_tracer "$name"
+}
+
+cleanup() {
+	echo 0 >$enable
+	[ -n "$(tracer_pid vmtree)" ] && kill "$(tracer_pid vmtree)" 2>/dev/null
+}
+trap cleanup EXIT
+
+measure alone1 || exit 1
+# Every vmalloc event on in tracefs: ftrace's probes on all of them.
+echo 1 >$enable || exit 1
+measure events || exit 1
+echo 0 >$enable
+# vmtree, as make run attaches it: a BPF program on vmalloc_va_reserved.
+start_tracer vmtree '^Tracing' "$BPF/vmtree" -j || exit 1
+measure vmtree || exit 1
+# The same from the stage events' timestamps (-M events), for comparison.
+measure events-mode-vmtree -M events || exit 1
+stop_tracer vmtree || exit 1
+measure events-mode -M events || exit 1
+measure alone2 || exit 1
