@@ -7,6 +7,13 @@ cd "$VMSCOPE_TOP" || exit 2
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
+# Skips (exit 77; ci/test.sh prints the reason and counts them). skip: this
+# machine lacks what it should have (a package, a kernel make test builds):
+# make test fails unless VMSCOPE_ALLOW_SKIP names the test. skip_unable: the
+# machine cannot (no usable KVM, as on TCG-only CI): always allowed.
+skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+skip_unable() { printf 'SKIP (unable): %s\n' "$*"; exit 77; }
+
 # A fresh results directory for one guest run.
 new_results() {
 	mkdir -p "$BUILD/results"
