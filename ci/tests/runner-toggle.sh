@@ -6,6 +6,7 @@
 # here, the baseline kernel too (VMSCOPE_TCG_THREAD=multi reproduces it);
 # vmrun runs several vCPUs single-threaded, and this test keeps it so.
 # Both kernels, no oops.
+# timeout: 2000 (two guests of up to 900 s)
 . "$(dirname "$0")/../testlib.sh"
 pairs=${TOGGLE_PAIRS:-100}
 

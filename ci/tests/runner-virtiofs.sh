@@ -3,6 +3,7 @@
 # no 9p): the host root read-only and the results directory writable over
 # virtiofs, and no virtiofsd (nor QEMU) left after a normal exit, a timeout,
 # SIGINT or SIGTERM. Skips (77) when Debian's packages cannot be had.
+# timeout: 1200 (Debian's cloud kernel fetched, four boots)
 . "$(dirname "$0")/../testlib.sh"
 set -m
 

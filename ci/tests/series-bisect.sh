@@ -2,6 +2,7 @@
 # Every prefix of the series builds without compiler warnings in mm/ and
 # boots and runs test_vmalloc on its own (bisectability). The full series
 # is what the other tests run; it is rebuilt at the end, also on failure.
+# timeout: 3600 (every prefix of the series built and booted)
 . "$(dirname "$0")/../testlib.sh"
 
 n=$(series_patches | wc -l)

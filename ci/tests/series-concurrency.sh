@@ -5,6 +5,7 @@
 # tree node, a search at least one), nothing lost. Then the allocator's
 # reserve-stage latency with and without a reader looping on the state
 # file, which holds no allocator lock for more than 64 areas.
+# timeout: 1200 (its guest may run 900 s)
 . "$(dirname "$0")/../testlib.sh"
 
 # Enough allocations for lazily freed areas to be purged into the pools

@@ -10,6 +10,7 @@
 # (chosen by itself) times the stage functions the kernel kept; vmlat -M
 # kprobe the total; vmcount counts the vmap areas; vmtree says it needs the
 # series. Skips (77) when Debian's packages cannot be had.
+# timeout: 1800 (Debian's kernels fetched, three boots)
 . "$(dirname "$0")/../testlib.sh"
 
 rounds=40
