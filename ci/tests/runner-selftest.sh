@@ -4,7 +4,8 @@
 # cmocka binaries; builds succeed at once): a cmocka abort() and skip(),
 # exact TESTS names (an unknown one refused), skips by kind, a per-test
 # timeout that kills what the test started, leftovers, and the counts and
-# status of each run. No guest.
+# status of each run. Then series-checkpatch with a checkpatch.pl that
+# crashes silently. No guest.
 . "$(dirname "$0")/../testlib.sh"
 
 command -v cc >/dev/null && pkg-config --exists cmocka || skip "no cc or libcmocka-dev (make deps)"
@@ -165,5 +166,20 @@ for p in $(cat "$tmp"/pids-hang "$tmp"/pids-leave); do
 	! kill -0 "$p" 2>/dev/null || bad "pid $p ($(ps -o args= -p "$p")) still running after the runner ended"
 done
 echo "limits: that run took $((SECONDS - s)) s"
+
+# series-checkpatch with a checkpatch.pl that crashes without a word, and
+# one that exits 0 saying nothing: each fails.
+mkdir -p "$tmp/cp/src/linux/scripts"
+for cp in 'kill "SEGV", $$;' 'exit 0;'; do
+	printf '%s\n' "$cp" >"$tmp/cp/src/linux/scripts/checkpatch.pl"
+	chmod +x "$tmp/cp/src/linux/scripts/checkpatch.pl"
+	rc=0
+	out=$(BUILD=$tmp/cp bash ci/tests/series-checkpatch.sh 2>&1) || rc=$?
+	if [ $rc != 0 ] && grep -q 'FAIL: checkpatch --strict on' <<<"$out"; then
+		echo "ok: series-checkpatch fails with a checkpatch.pl of '$cp': $(tail -n 1 <<<"$out")"
+	else
+		bad "series-checkpatch with a checkpatch.pl of '$cp': status $rc: $out"
+	fi
+done
 [ $nbad = 0 ] || fail "$nbad checks failed"
 echo "ok: nothing the fakes started is left"

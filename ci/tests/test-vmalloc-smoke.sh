@@ -12,6 +12,6 @@ res=$(new_results)
 ci/vmrun -q -c 2 -r "$res" -- ci/guest/test-vmalloc.sh \
 	run_test_mask=$mask nr_threads=$threads test_loop_count=50 ||
 	fail "guest run failed: $(tail -n 5 "$res/serial.log")"
-build/tools/tvreport -l "smoke, patched" "$res/dmesg" || fail "test_vmalloc reported failures"
-n=$(build/tools/tvreport -j "$res/dmesg" | jq '.results | length')
+"$BUILD/tools/tvreport" -l "smoke, patched" "$res/dmesg" || fail "test_vmalloc reported failures"
+n=$("$BUILD/tools/tvreport" -j "$res/dmesg" | jq '.results | length')
 expect_eq "summaries (9 cases x $threads workers)" "$n" $((9 * threads))
