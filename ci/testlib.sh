@@ -14,6 +14,18 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
 skip_unable() { printf 'SKIP (unable): %s\n' "$*"; exit 77; }
 
+# wait_for SECONDS FILE REGEX [PID]: until a line of FILE matches; 1 when
+# the time is up or PID has ended first.
+wait_for() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		grep -aq -- "$3" "$2" 2>/dev/null && return 0
+		[ -z "${4:-}" ] || kill -0 "$4" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -aq -- "$3" "$2" 2>/dev/null
+}
+
 # A fresh results directory for one guest run.
 new_results() {
 	mkdir -p "$BUILD/results"

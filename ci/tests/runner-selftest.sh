@@ -5,7 +5,7 @@
 # exact TESTS names (an unknown one refused), skips by kind, a per-test
 # timeout that kills what the test started, leftovers, and the counts and
 # status of each run. Then series-checkpatch with a checkpatch.pl that
-# crashes silently. No guest.
+# crashes silently, and testlib's wait_for. No guest.
 . "$(dirname "$0")/../testlib.sh"
 
 command -v cc >/dev/null && pkg-config --exists cmocka || skip "no cc or libcmocka-dev (make deps)"
@@ -181,5 +181,20 @@ for cp in 'kill "SEGV", $$;' 'exit 0;'; do
 		bad "series-checkpatch with a checkpatch.pl of '$cp': status $rc: $out"
 	fi
 done
+# testlib's wait_for (runner-interrupt, runner-virtiofs): a line that
+# never comes is a failure, at the time given or once the process waited
+# on has ended; one that comes ends the wait.
+echo booting >"$tmp/serial.log"
+s=$SECONDS
+if wait_for 1 "$tmp/serial.log" 'running the command'; then bad "wait_for: a line that never came"; fi
+sleep 30 &
+p=$!
+(sleep 0.5; kill $p) &
+if wait_for 20 "$tmp/serial.log" 'running the command' $p; then bad "wait_for: a line after its process ended"; fi
+(sleep 0.5; echo 'vmscope-guest: running the command' >>"$tmp/serial.log") &
+wait_for 20 "$tmp/serial.log" 'running the command' || bad "wait_for: missed the line"
+wait
+eq "wait_for: seconds for all three (1 + ~0.5 + ~0.5)" $((SECONDS - s < 5)) 1
+
 [ $nbad = 0 ] || fail "$nbad checks failed"
 echo "ok: nothing the fakes started is left"
