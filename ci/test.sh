@@ -90,7 +90,9 @@ run_limited() {
 	local limit=$1 log=$2 s=$SECONDS; shift 2
 	timed_out=0 leftover=
 	# Not a process group leader (no job control here): setsid does not fork.
-	setsid "$@" >"$log" 2>&1 </dev/null &
+	# The shell in between turns a death by signal into a status, which
+	# this one would otherwise announce ("Aborted") on our output.
+	setsid bash -c '"$@"; exit $?' "$1" "$@" >"$log" 2>&1 </dev/null &
 	cur=$!
 	while kill -0 "$cur" 2>/dev/null; do
 		if [ $((SECONDS - s)) -ge "$limit" ]; then
@@ -101,7 +103,7 @@ run_limited() {
 		# Short tests end without waiting long; long ones cost few wakeups.
 		if [ $((SECONDS - s)) -lt 10 ]; then sleep 0.1; else sleep 1; fi
 	done
-	wait "$cur" 2>/dev/null # not bash's own "Aborted" line
+	wait "$cur"
 	rc=$?
 	if pgrep -s "$cur" >/dev/null; then
 		leftover=$(ps -o pid=,args= -s "$cur" | head -n 3 | sed 's/^ *//' | paste -sd ';')

@@ -68,7 +68,7 @@ cat >"$tmp/bin/make" <<EOF
 case " \$* " in
 *" unit "*)
 	o=(); for t in "\$FAKE_UNIT"/tests/*; do o+=(-o "\$t"); done
-	exec $(command -v make) -s -C "$VMSCOPE_TOP/tools" OUT="\$FAKE_UNIT" "\${o[@]}" unit ;;
+	exec $(PATH=/usr/local/bin:/usr/bin:/bin command -v make) -s -C "$VMSCOPE_TOP/tools" OUT="\$FAKE_UNIT" "\${o[@]}" unit ;;
 esac
 exit 0
 EOF
