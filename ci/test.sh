@@ -70,12 +70,16 @@ skip_allowed() { # name
 # interruption can kill all of it, also what it put in other process
 # groups (set -m), and so that what it leaves behind is found by session.
 cur=
+session_procs() { # sid: "pid args" of its live processes (not zombies)
+	ps -o pid=,stat=,args= -s "$1" 2>/dev/null |
+		awk '$2 !~ /^Z/ { printf "%s", $1; for (i = 3; i <= NF; i++) printf " %s", $i; print "" }'
+}
 kill_session() { # sid: TERM, then KILL whatever is left after 5 s
 	local i
 	[ "${1:-0}" -gt 1 ] || return 0
 	pkill -TERM -s "$1" 2>/dev/null
 	for i in $(seq 50); do
-		pgrep -s "$1" >/dev/null || return 0
+		[ -n "$(session_procs "$1")" ] || return 0
 		sleep 0.1
 	done
 	pkill -KILL -s "$1" 2>/dev/null
@@ -105,10 +109,8 @@ run_limited() {
 	done
 	wait "$cur"
 	rc=$?
-	if pgrep -s "$cur" >/dev/null; then
-		leftover=$(ps -o pid=,args= -s "$cur" | head -n 3 | sed 's/^ *//' | paste -sd ';')
-		kill_session "$cur"
-	fi
+	leftover=$(session_procs "$cur" | head -n 3 | paste -sd ';')
+	[ -z "$leftover" ] || kill_session "$cur"
 	cur=
 }
 
