@@ -19,17 +19,13 @@
 #                    "SKIP (unable): reason" (skip_unable: the machine
 #                    cannot, e.g. no usable KVM, as on TCG-only CI) is
 #                    always allowed. Every skip is a SKIP line and counted.
-# For the runner's own test (ci/tests/runner-selftest.sh):
-#   TESTS_DIR=dir              the test scripts (default ci/tests)
-#   TEST_STEPS="unit build tests"  the steps to run (default all three)
-#   UNIT_CMD=command           the unit step (default "make -s unit")
+# ci/tests/runner-selftest.sh tests this script on fake tests.
 set -uo pipefail
 prog=test
 . "$(dirname "$0")/lib.sh"
 cd "$VMSCOPE_TOP" || exit 2
 
-tests_dir=${TESTS_DIR:-ci/tests}
-steps=" ${TEST_STEPS:-unit build tests} "
+tests_dir=ci/tests
 default_limit=${TEST_TIMEOUT:-900}
 [[ $default_limit =~ ^[1-9][0-9]*$ ]] || { say "TEST_TIMEOUT wants seconds, not '$default_limit'"; exit 2; }
 
@@ -60,7 +56,8 @@ report() { # name status seconds [detail]
 }
 
 skip_allowed() { # name
-	case ",${VMSCOPE_ALLOW_SKIP:-}," in
+	local allow=${VMSCOPE_ALLOW_SKIP:-}
+	case ",${allow// /,}," in
 	*",$1,"* | *",all,"*) return 0 ;;
 	esac
 	return 1
@@ -154,13 +151,13 @@ run_test() { # name limit command...
 # the whole step (tools/Makefile runs every binary) is checked too.
 unit_tests() {
 	local s=$SECONDS log=$logdir/unit.log want np ns nf lost aborted c detail
-	run_limited 900 "$log" bash -c "${UNIT_CMD:-make -s unit}"
+	run_limited 900 "$log" make -s unit
 	read -r want np ns nf lost aborted < <(awk '
 		function cut() { if (run != "") { lost++; ab = ab (ab == "" ? "" : ",") run }; run = "" }
 		/^\[==========\] Running [0-9]+ test/ { cut(); want += $3; next }
 		/^\[ RUN      \] / { cut(); run = $NF; next }
 		run != "" && $NF == run && /^\[       OK \] / { np++; run = ""; next }
-		run != "" && $NF == run && /^\[  SKIPPED \] / { ns++; sk = sk " " run; run = ""; next }
+		run != "" && $NF == run && /^\[  SKIPPED \] / { ns++; run = ""; next }
 		run != "" && $NF == run && /^\[  FAILED  \] / { nf++; run = ""; next }
 		END { cut(); print want + 0, np + 0, ns + 0, nf + 0, lost + 0, (ab == "" ? "-" : ab) }' "$log")
 	detail="$np passed, $nf failed"
@@ -192,29 +189,25 @@ unit_tests() {
 }
 
 echo "== vmscope tests ($(date -u '+%Y-%m-%d %H:%M UTC'), logs in $logdir)"
-[[ $steps != *" unit "* ]] || unit_tests
+unit_tests
 built=1
-if [[ $steps == *" build "* ]]; then
-	run_test kernel-build 3600 make -s kernel || built=0
-	# The unpatched kernel too: bpf-total-only runs vmlat on it (no series, no stages).
-	run_test baseline-build 3600 make -s baseline || true
-	run_test user-space-build 1800 make -s bpf tools || built=0
-	# The debug flavor (KASAN, lockdep, kmemleak, fault injection): debug-stress.
-	run_test debug-build 3600 env FLAVOR=debug make -s kernel || true
-fi
+run_test kernel-build 3600 make -s kernel || built=0
+# The unpatched kernel too: bpf-total-only runs vmlat on it (no series, no stages).
+run_test baseline-build 3600 make -s baseline || true
+run_test user-space-build 1800 make -s bpf tools || built=0
+# The debug flavor (KASAN, lockdep, kmemleak, fault injection): debug-stress.
+run_test debug-build 3600 env FLAVOR=debug make -s kernel || true
 
-if [[ $steps == *" tests "* ]]; then
-	for name in "${all[@]}"; do
-		[[ $sel == *" $name "* ]] || continue
-		if [ $built = 0 ]; then
-			report "$name" fail 0 "(not run: the build failed)"
-			continue
-		fi
-		t=$tests_dir/$name.sh
-		limit=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
-		run_test "$name" "${limit:-$default_limit}" bash "$t"
-	done
-fi
+for name in "${all[@]}"; do
+	[[ $sel == *" $name "* ]] || continue
+	if [ $built = 0 ]; then
+		report "$name" fail 0 "(not run: the build failed)"
+		continue
+	fi
+	t=$tests_dir/$name.sh
+	limit=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n 1)
+	run_test "$name" "${limit:-$default_limit}" bash "$t"
+done
 
 echo "== total $(elapsed $((SECONDS - t_start)))${failures[*]:+; failed: ${failures[*]}}"
 if [ $skipped -gt 0 ]; then
