@@ -72,10 +72,9 @@ session_procs() { # sid: "pid args" of its live processes (not zombies)
 		awk '$2 !~ /^Z/ { printf "%s", $1; for (i = 3; i <= NF; i++) printf " %s", $i; print "" }'
 }
 kill_session() { # sid: TERM, then KILL whatever is left after 5 s
-	local i
 	[ "${1:-0}" -gt 1 ] || return 0
 	pkill -TERM -s "$1" 2>/dev/null
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -n "$(session_procs "$1")" ] || return 0
 		sleep 0.1
 	done

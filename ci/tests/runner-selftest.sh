@@ -46,6 +46,7 @@ int main(void)
 }
 EOF
 for m in PASS ABORT SKIP; do
+	# shellcheck disable=SC2046 # pkg-config's flags, split
 	cc -D$m "$tmp/fake.c" $(pkg-config --cflags --libs cmocka) -o "$tmp/$m" || fail "cannot build the fake cmocka test"
 done
 # unit_set NAME MODE...: tools/Makefile's five unit binaries, in its order.
