@@ -38,6 +38,21 @@ expect_eq() {
 	echo "ok: $1 = $3"
 }
 
+# check_ktap FILE SUITE N: KUnit's KTAP in FILE: SUITE passed with N cases
+# and none failed. A skipped case ("ok 3 name # SKIP reason") is no pass:
+# counted apart, and the test skips, naming it.
+check_ktap() {
+	local f=$1 suite=$2 want=$3 n ns skipped
+	! grep -q 'not ok' "$f" || fail "a test case failed"
+	grep -qE "^ok [0-9]+ $suite( # SKIP.*)?\$" "$f" || fail "suite $suite did not pass"
+	n=$(grep -E '^ +ok [0-9]+ ' "$f" | grep -vc '# SKIP')
+	ns=$(grep -cE '^ +ok [0-9]+ .*# SKIP' "$f")
+	skipped=$(grep -E '^ +ok [0-9]+ .*# SKIP' "$f" | sed -E 's/^ +ok [0-9]+ //' | paste -sd ';')
+	expect_eq "$suite: test cases run (passed + skipped)" $((n + ns)) "$want"
+	[ -z "$skipped" ] || skip "$suite: KUnit cases skipped: $skipped"
+	expect_eq "$suite: test cases passed" "$n" "$want"
+}
+
 # A JSON field of a one-line object (the tools print flat objects).
 json_field() { # file field
 	jq -r ".$2" "$1" 2>/dev/null || fail "cannot read .$2 from $1: $(head -c 300 "$1")"

@@ -5,7 +5,7 @@
 # exact TESTS names (an unknown one refused), skips by kind, a per-test
 # timeout that kills what the test started, leftovers, and the counts and
 # status of each run. Then series-checkpatch with a checkpatch.pl that
-# crashes silently, and testlib's wait_for. No guest.
+# crashes silently, and testlib's wait_for and check_ktap. No guest.
 . "$(dirname "$0")/../testlib.sh"
 
 command -v cc >/dev/null && pkg-config --exists cmocka || skip "no cc or libcmocka-dev (make deps)"
@@ -200,6 +200,20 @@ if wait_for 20 "$tmp/serial.log" 'running the command' $p; then bad "wait_for: a
 wait_for 20 "$tmp/serial.log" 'running the command' || bad "wait_for: missed the line"
 wait
 eq "wait_for: seconds for all three (1 + ~0.5 + ~0.5)" $((SECONDS - s < 5)) 1
+
+# testlib's check_ktap (series-kunit): a KUnit case skipped is a skip, not a pass.
+ktap() { # skip-suffix
+	printf '%s\n' 'KTAP version 1' '1..1' '    # Subtest: vmalloc_stages' '    1..2' \
+		'    ok 1 case_a' "    ok 2 case_b$1" 'ok 1 vmalloc_stages' >"$tmp/ktap"
+	rc=0
+	(check_ktap "$tmp/ktap" vmalloc_stages 2) >"$tmp/ktap.out" 2>&1 || rc=$?
+}
+ktap ' # SKIP no frobnicator'
+eq "check_ktap with a skipped case: status" "$rc" 77
+grep -q '^SKIP: vmalloc_stages: KUnit cases skipped: case_b # SKIP no frobnicator$' "$tmp/ktap.out" ||
+	bad "check_ktap with a skipped case: $(cat "$tmp/ktap.out")"
+ktap ''
+eq "check_ktap, every case passed: status" "$rc" 0
 
 [ $nbad = 0 ] || fail "$nbad checks failed"
 echo "ok: nothing the fakes started is left"
