@@ -15,6 +15,8 @@ PACKAGES=(
 	libbpf-tools
 	# tracefs tools, tests, plots
 	libtraceevent-dev libtracefs-dev libtracecmd-dev trace-cmd bpftrace libcmocka-dev gnuplot-nox jq bc
+	# plots test: the SVGs parse
+	libxml2-utils
 	# perf-events test: Debian's perf 6.1 reading the series' events
 	linux-perf
 	# guests

@@ -275,6 +275,13 @@ cmd_build() {
 		MAKEVARS+=("CC=ccache gcc")
 	fi
 	configure "$src" "$out" "$variant"
+	# A prefix of the series (series-bisect) is marked so that ci/vmrun
+	# refuses it until the full series is built again, also if this build
+	# or that one never finishes.
+	if [ "$variant" = patched ] && [ -n "${SERIES_UPTO:-}" ]; then
+		rm -f "$out/.vmscope-built"
+		echo "$SERIES_UPTO" >"$out/.vmscope-partial"
+	fi
 	# Not make's own flags: an outer "make -s" would silence the step lines
 	# that the progress counts.
 	make_with_progress "kbuild $variant-$FLAVOR" "$out/build.log" "$BUILD/kernel/.steps-$FLAVOR" \
@@ -291,7 +298,7 @@ cmd_build() {
 	tree_version "$src" >"$out/.vmscope-version"
 	# ci/vmrun refuses a kernel older than the series and configs it was
 	# built from: this stamp says when it last matched them.
-	touch "$out/.vmscope-built"
+	[ -n "${SERIES_UPTO:-}" ] || { rm -f "$out/.vmscope-partial"; touch "$out/.vmscope-built"; }
 	say "$variant-$FLAVOR: Linux $(cat "$out/.vmscope-version") ($(git -C "$VMSCOPE_TOP" rev-parse --short HEAD 2>/dev/null || echo no-git)) -> $out/arch/x86/boot/bzImage"
 }
 

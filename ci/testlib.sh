@@ -7,6 +7,25 @@ cd "$VMSCOPE_TOP" || exit 2
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
+# Skips (exit 77; ci/test.sh prints the reason and counts them). skip: this
+# machine lacks what it should have (a package, a kernel make test builds):
+# make test fails unless VMSCOPE_ALLOW_SKIP names the test. skip_unable: the
+# machine cannot (no usable KVM, as on TCG-only CI): always allowed.
+skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+skip_unable() { printf 'SKIP (unable): %s\n' "$*"; exit 77; }
+
+# wait_for SECONDS FILE REGEX [PID]: until a line of FILE matches; 1 when
+# the time is up or PID has ended first.
+wait_for() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		grep -aq -- "$3" "$2" 2>/dev/null && return 0
+		[ -z "${4:-}" ] || kill -0 "$4" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -aq -- "$3" "$2" 2>/dev/null
+}
+
 # A fresh results directory for one guest run.
 new_results() {
 	mkdir -p "$BUILD/results"
@@ -17,6 +36,21 @@ new_results() {
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 	echo "ok: $1 = $3"
+}
+
+# check_ktap FILE SUITE N: KUnit's KTAP in FILE: SUITE passed with N cases
+# and none failed. A skipped case ("ok 3 name # SKIP reason") is no pass:
+# counted apart, and the test skips, naming it.
+check_ktap() {
+	local f=$1 suite=$2 want=$3 n ns skipped
+	! grep -q 'not ok' "$f" || fail "a test case failed"
+	grep -qE "^ok [0-9]+ $suite( # SKIP.*)?\$" "$f" || fail "suite $suite did not pass"
+	n=$(grep -E '^ +ok [0-9]+ ' "$f" | grep -vc '# SKIP')
+	ns=$(grep -cE '^ +ok [0-9]+ .*# SKIP' "$f")
+	skipped=$(grep -E '^ +ok [0-9]+ .*# SKIP' "$f" | sed -E 's/^ +ok [0-9]+ //' | paste -sd ';')
+	expect_eq "$suite: test cases run (passed + skipped)" $((n + ns)) "$want"
+	[ -z "$skipped" ] || skip "$suite: KUnit cases skipped: $skipped"
+	expect_eq "$suite: test cases passed" "$n" "$want"
 }
 
 # A JSON field of a one-line object (the tools print flat objects).

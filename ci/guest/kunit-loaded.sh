@@ -17,7 +17,7 @@ for ((i = 1; i <= runs; i++)); do
 		pass=$((pass + 1))
 	else
 		echo "run $i failed:"
-		grep -E 'not ok|Expected|ASSERT|EXPECT' "$VMSCOPE_RESULTS/kunit-vmalloc_stages.ktap" | head -n 20
+		grep -E 'not ok|# SKIP|Expected|ASSERT|EXPECT' "$VMSCOPE_RESULTS/kunit-vmalloc_stages.ktap" | head -n 20
 		cp "$VMSCOPE_RESULTS/kunit-vmalloc_stages.ktap" "$VMSCOPE_RESULTS/kunit-failed-$i.ktap"
 	fi
 done

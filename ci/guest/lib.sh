@@ -74,5 +74,7 @@ run_kunit_suite() {
 	[ -w "$dir/run" ] || { echo "no $dir/run (boot with kunit.enable=1 kunit.filter_glob=$1)"; return 1; }
 	echo run >"$dir/run"
 	cat "$dir/results" >"$VMSCOPE_RESULTS/kunit-$1.ktap"
-	grep -q "^ok [0-9]* $1" "$VMSCOPE_RESULTS/kunit-$1.ktap"
+	# A skipped case ("ok N name # SKIP reason") is no pass.
+	grep -q "^ok [0-9]* $1" "$VMSCOPE_RESULTS/kunit-$1.ktap" &&
+		! grep -q '# SKIP' "$VMSCOPE_RESULTS/kunit-$1.ktap"
 }

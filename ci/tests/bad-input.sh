@@ -2,7 +2,8 @@
 # What users get wrong, each refused with a specific message and a
 # non-zero exit, before anything is built or booted: JOBS=0, an unknown
 # FLAVOR (make and vmrun), a kernel older than the series or configs it
-# was built from, a results directory that cannot be made. (A non-6.12 or
+# was built from or holding only a prefix of the series, a results
+# directory that cannot be made. (A non-6.12 or
 # already patched KSRC: kernel-series; the tools' bad input: bpf-errors.)
 . "$(dirname "$0")/../testlib.sh"
 
@@ -19,6 +20,16 @@ check 2 "unknown FLAVOR 'nonsense'" env FLAVOR=nonsense make -s kernel
 check 1 "unknown FLAVOR 'nonsense'" ci/vmrun -q -f nonsense -- true
 check 1 "no patched kernel at .*FLAVOR=bench make kernel" env BUILD=/nonexistent/build ci/vmrun -q -- true
 check 1 "cannot create results directory" ci/vmrun -q -r /proc/vmscope-results -- true
+# A build of a prefix of the series (series-bisect's), also one whose full
+# rebuild never came: refused.
+part=$(mktemp -d "$BUILD/bad-input-XXXX")
+trap 'rm -rf "$part"' EXIT
+mkdir -p "$part/kernel/patched-bench/arch/x86/boot"
+: >"$part/kernel/patched-bench/arch/x86/boot/bzImage"
+echo 3 >"$part/kernel/patched-bench/.vmscope-partial"
+check 1 "holds patches 1..3 of the series only" env BUILD="$part" ci/vmrun -q -- true
+rm -rf "$part"
+trap - EXIT
 
 # A config fragment newer than the built kernel: stale, refused, until rebuilt.
 stamp=$(kernel_out patched)/.vmscope-built

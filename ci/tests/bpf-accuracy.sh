@@ -20,6 +20,7 @@ grep -qE 'stages_(any_)?btf' "$res/progs-during" || fail "no vmlat (stages) prog
 grep -q 'enter_btf' "$res/progs-during" || fail "no vmlat (events) program loaded while tracing"
 ! grep -qE 'stages_(any_)?btf|enter_btf|reserved_btf' "$res/progs-after" || fail "BPF programs still loaded after the tools exited"
 grep -q '^ok [0-9]* vmalloc_stages' "$res/kunit-vmalloc_stages.ktap" || fail "the KUnit suite failed when run again"
+! grep '# SKIP' "$res/kunit-vmalloc_stages.ktap" || fail "KUnit cases skipped when run again (above)"
 
 # The same checks for both ways vmlat measures stages: vmalloc_alloc_stages
 # (lat, kunit) and the six stage events paired per thread (latev, kunitev).

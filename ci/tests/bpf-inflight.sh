@@ -5,9 +5,14 @@
 # attach and detach in the middle of allocations, for one second, three
 # times each. An allocation whose entry or exit the tracer did not see must
 # not leave a frame behind that turns every later one into a nested one or
-# a lost one: top-level and nested counts stay equal (within the one
-# allocation cut at each end), nothing is lost. (Exits whose entry came
-# before the entry programs attached are counted apart, as unmatched.)
+# a lost one: nothing is lost, and top-level and nested counts stay equal
+# but for the allocation cut at each end, which cannot be exact: attached
+# between an outer vmalloc's entry and its nested one's, the nested one is
+# counted (as nested with -M events, which the kernel's flag tells, -1; as
+# top-level in the other modes, +1) and the outer not; read between the
+# nested one's exit and the outer's, the nested one is counted and the
+# outer not (-1). Hence +-2, not exact. (Exits whose entry came before the
+# entry programs attached are counted apart, as unmatched.)
 . "$(dirname "$0")/../testlib.sh"
 
 runs=3
@@ -21,9 +26,10 @@ for i in $(seq $runs); do
 		read -r allocs nested lost unmatched < <(jq -r '"\(.allocs) \(.nested) \(.lost) \(.unmatched)"' "$out")
 		echo "[$mode #$i] allocations $allocs (nested $nested), lost $lost, began before the tracer $unmatched"
 		[ "$allocs" -ge 4 ] || fail "[$mode #$i] $allocs allocations measured in 1 s: the worker was not running"
-		# Top level and nested alike, but for one cut at either end of the second.
+		# Top level and nested alike, but for the cut allocations (above).
 		diff=$((allocs - 2 * nested))
-		[ "${diff#-}" -le 2 ] || fail "[$mode #$i] $nested of $allocs allocations nested: want half"
+		[ "${diff#-}" -le 2 ] ||
+			fail "[$mode #$i] $nested of $allocs allocations nested: want half (allocs - 2 x nested within +-2, got $diff)"
 		expect_eq "[$mode #$i] lost" "$lost" 0
 	done
 	out=$res/tree-$i.out

@@ -11,7 +11,7 @@ expect_eq "vmcount exit status after SIGINT" "$(cat "$res/vmcount.rc")" 0
 grep -q 'tp_btf' "$res/vmcount.err" || fail "vmcount did not use tp_btf: $(cat "$res/vmcount.err")"
 grep -q 'alloc_vmap_area' "$res/progs-during" || fail "no alloc_vmap_area program loaded while tracing"
 ! grep -q 'alloc_vmap_area' "$res/progs-after" || fail "BPF program still loaded after vmcount exited"
-build/tools/tvreport "$res/dmesg" || fail "test_vmalloc run failed"
+"$BUILD/tools/tvreport" "$res/dmesg" || fail "test_vmalloc run failed"
 expect_eq "allocations counted" "$(json_field "$res/vmcount.json" allocs)" $loops
 expect_eq "failed allocations" "$(json_field "$res/vmcount.json" failed)" 0
 # Each vmalloc(PAGE_SIZE) reserves one page plus one guard page.

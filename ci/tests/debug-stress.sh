@@ -9,6 +9,7 @@
 # failslab and fail_page_alloc. No report of any kind, kmemleak clean,
 # every failure in the events with its stage (map included).
 # The short slice of `make stress` (which also runs the baseline kernel).
+# timeout: 1500 (its guest may run 1200 s)
 . "$(dirname "$0")/../testlib.sh"
 
 kb=$(kernel_out patched debug)

@@ -17,6 +17,7 @@
 #    --max-callers 1 caller values plus "other"; the endpoint answers 404,
 #    405 and HEAD as it should.
 # Everything started here is stopped on every exit path.
+# timeout: 1200 (its guest may run 900 s)
 . "$(dirname "$0")/../testlib.sh"
 
 loops=500 gport=9101

@@ -12,10 +12,11 @@ for sig in INT TERM; do
 	env --default-signal=INT,TERM ci/vmrun -q -t 120 -r "$res" -- sleep 1000 &
 	pid=$!
 	# Wait until the guest command runs, so the signal lands mid-run.
-	for _ in $(seq 600); do
-		grep -q 'running the command' "$res/serial.log" 2>/dev/null && break
-		sleep 0.1
-	done
+	if ! wait_for 60 "$res/serial.log" 'running the command' $pid; then
+		kill -TERM $pid 2>/dev/null
+		wait $pid
+		fail "the guest command did not start within 60 s, SIG$sig not sent: $(tail -n 5 "$res/serial.log")"
+	fi
 	pgrep -f "qemu-system-x86_64.*$res" >/dev/null || fail "QEMU did not start"
 	kill -$sig $pid
 	wait $pid

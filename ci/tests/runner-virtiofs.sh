@@ -3,6 +3,7 @@
 # no 9p): the host root read-only and the results directory writable over
 # virtiofs, and no virtiofsd (nor QEMU) left after a normal exit, a timeout,
 # SIGINT or SIGTERM. Skips (77) when Debian's packages cannot be had.
+# timeout: 1200 (Debian's cloud kernel fetched, four boots)
 . "$(dirname "$0")/../testlib.sh"
 set -m
 
@@ -44,10 +45,11 @@ for sig in INT TERM; do
 	# ignores SIGINT, and its children cannot trap it: restore it.
 	env --default-signal=INT,TERM ci/vmrun -q -t 120 -k "$kernel" -i "$initrd" -r "$res" -- sleep 1000 &
 	pid=$!
-	for _ in $(seq 900); do
-		grep -q 'running the command' "$res/serial.log" 2>/dev/null && break
-		sleep 0.1
-	done
+	if ! wait_for 90 "$res/serial.log" 'running the command' $pid; then
+		kill -TERM $pid 2>/dev/null
+		wait $pid
+		fail "the guest command did not start within 90 s, SIG$sig not sent: $(tail -n 5 "$res/serial.log")"
+	fi
 	pgrep -f "virtiofsd.*$res" >/dev/null || fail "no virtiofsd for the results share"
 	kill -$sig $pid
 	wait $pid
