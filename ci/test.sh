@@ -34,8 +34,9 @@ all=()
 for t in "$tests_dir"/*.sh; do
 	[ -f "$t" ] && all+=("$(basename "$t" .sh)")
 done
-sel=" ${TESTS//,/ } "
-for n in ${TESTS//,/ }; do
+tests=${TESTS:-}
+sel=" ${tests//,/ } "
+for n in ${tests//,/ }; do
 	[ -f "$tests_dir/$n.sh" ] || { say "TESTS: no test '$n' in $tests_dir (names: ${all[*]})"; exit 2; }
 done
 [ -n "${sel// /}" ] || sel=" ${all[*]} "

@@ -144,6 +144,12 @@ hasnt exact '^PASS +pass '
 last exact "15 passed, 0 failed" 0
 runner commas pass TESTS=pass,pass-loaded
 last commas "16 passed, 0 failed" 0
+# No TESTS at all (as make test and CI run it): every test, no error.
+runner all pass TEST_TIMEOUT=1
+hasnt all 'unbound variable|no test'
+has all '^PASS +pass '
+has all '^PASS +pass-loaded '
+has all '^FAIL +hang-default .*timed out after 1 s'
 
 # Skips by kind.
 runner skips pass TESTS="skip-unable skip-should skip-allowed no-reason" VMSCOPE_ALLOW_SKIP=skip-allowed
