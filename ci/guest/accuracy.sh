@@ -4,7 +4,7 @@
 #  - test_vmalloc's worker (vmalloc_test/0): LOOPS vmallocs of 4 MiB, each
 #    nesting one 8 KiB vmalloc for its page array.
 #  - the series' KUnit suite, run again from debugfs (kunit_try_catch):
-#    20 vmallocs, one nested, three failing, five with VM_NO_GUARD.
+#    21 vmallocs, one nested, three failing, five with VM_NO_GUARD.
 # Usage: accuracy.sh LOOPS
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 loops=${1:?loops}

@@ -19,20 +19,26 @@ measure() {
 
 cleanup() {
 	echo 0 >$enable
-	[ -n "$(tracer_pid vmtree)" ] && kill "$(tracer_pid vmtree)" 2>/dev/null
+	local pid
+	pid=$(tracer_pid tree)
+	[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null && wait_bounded "$pid"
 }
 trap cleanup EXIT
 
 measure alone1 || exit 1
-# Every vmalloc event on in tracefs: ftrace's probes on all of them.
-echo 1 >$enable || exit 1
-measure events || exit 1
-echo 0 >$enable
 # vmtree, as make run attaches it: a BPF program on vmalloc_va_reserved.
-start_tracer vmtree '^Tracing' "$BPF/vmtree" -j || exit 1
+start_tracer tree '^Tracing' "$BPF/vmtree" -j || exit 1
 measure vmtree || exit 1
 # The same from the stage events' timestamps (-M events), for comparison.
 measure events-mode-vmtree -M events || exit 1
-stop_tracer vmtree || exit 1
-measure events-mode -M events || exit 1
+stop_tracer tree || exit 1
 measure alone2 || exit 1
+measure events-mode -M events || exit 1
+# Every vmalloc event on in tracefs: ftrace's probes on all of them, with
+# the ring buffer off (the probes return early), then on.
+echo 1 >$enable || exit 1
+echo 0 >/sys/kernel/tracing/tracing_on
+measure events-off || { echo 1 >/sys/kernel/tracing/tracing_on; exit 1; }
+echo 1 >/sys/kernel/tracing/tracing_on
+measure events || exit 1
+echo 0 >$enable
