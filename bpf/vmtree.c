@@ -123,12 +123,16 @@ struct snapshot {
 	__u64 module_texts_lost;	/* modules whose text was not recorded */
 };
 
+/* Most guard bytes first; ties by caller address, as vmtrace orders them. */
 static int caller_cmp(const void *a, const void *b)
 {
 	const struct caller_guard *x = (const void *)((const char *)a + sizeof(__u64));
 	const struct caller_guard *y = (const void *)((const char *)b + sizeof(__u64));
+	__u64 ca = *(const __u64 *)a, cb = *(const __u64 *)b;
 
-	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return ca < cb ? -1 : ca > cb;
 }
 
 static int read_stats(struct vmtree_bpf *obj, struct vmtree_stats *sum)

@@ -3,8 +3,8 @@
 # (the series' patch 13): on one deterministic boot of the patched kernel,
 # vmlat's per-stage averages of test_vmalloc's fix_size worker with vmtree
 # attached (a BPF program on vmalloc_va_reserved, as make run does) are
-# within 5% (or 20 ns) of vmlat alone just before. Before patch 13,
-# vmtree's program was charged to the reserve stage (+38% here).
+# within 5% (or 20 ns) of vmlat alone just before or just after. Before
+# patch 13, vmtree's program was charged to the reserve stage (+38% here).
 # With every vmalloc event on in tracefs the figures are printed, not
 # checked: the reserve stage is then about 150 ns longer, with ftrace's
 # ring buffer on or off alike (tracing_on=0), though the probes' own time
@@ -36,19 +36,17 @@ for s in reserve page_array pages map publish total; do
 	ev=$(avg "$res/events.out" $s) vt=$(avg "$res/vmtree.out" $s)
 	printf '%-11s %10s %10s %10s %10s %10s\n' $s "${a1%.*}" "${vt%.*}" "${a2%.*}" \
 		"$(avg "$res/events-off.out" $s | cut -d. -f1)" "${ev%.*}"
-	# Within 5% of vmlat alone just before, or 20 ns. The run alone after
-	# the others is shown, not checked: the vmalloc space's state moves
-	# the reserve stage over a boot (by 6% in one run here).
-	for x in "$vt:vmtree:$a1"; do
-		IFS=: read -r got what ref <<<"$x"
-		[ "$got" != none ] && [ "$ref" != none ] ||
-			{ echo "FAIL: $s: no allocation timed ($what)"; bad=1; continue; }
-		awk -v a="$ref" -v x="$got" 'BEGIN {
-			d = x - a; if (d < 0) d = -d
-			lim = a * 0.05; if (lim < 20) lim = 20
-			exit !(d <= lim) }' ||
-			{ echo "FAIL: $s with $what: $got ns against $ref ns"; bad=1; }
-	done
+	# Within 5% of vmlat alone, or 20 ns, just before or just after: the
+	# vmalloc space's state moves the stages over a boot (a purge worker in
+	# the pages stage of one run, the free tree's shape in reserve), so one
+	# run alone can be off by more than the bound.
+	within() { awk -v a="$1" -v x="$2" 'BEGIN { d = x - a; if (d < 0) d = -d
+		lim = a * 0.05; if (lim < 20) lim = 20; exit !(d <= lim) }'; }
+	if [ "$vt" = none ] || [ "$a1" = none ] || [ "$a2" = none ]; then
+		echo "FAIL: $s: no allocation timed"; bad=1
+	elif ! within "$a1" "$vt" && ! within "$a2" "$vt"; then
+		echo "FAIL: $s with vmtree: $vt ns against $a1 and $a2 ns alone"; bad=1
+	fi
 done
 # What the stage events' timestamps give instead (vmlat -M events): the
 # tool's own probes on the events that bound each stage, and any other
