@@ -5,6 +5,12 @@
 
 #include <bpf/bpf_core_read.h>
 
+/* The members patch 12 added, found by CO-RE where the loader saw them. */
+struct vmalloc_stage_times___gfp {
+	unsigned int gfp_mask;
+	int node;
+} __attribute__((preserve_access_index));
+
 /*
  * The series' patch 13 member: the time this allocation's events' probes
  * took, which is in no stage. Found by CO-RE where the kernel has it.

@@ -36,12 +36,6 @@ const volatile __u64 threshold_ns = 1000000;
  */
 const volatile bool times_gfp = false;
 
-/* The members patch 12 added, found by CO-RE where the loader saw them. */
-struct vmalloc_stage_times___gfp {
-	unsigned int gfp_mask;
-	int node;
-} __attribute__((preserve_access_index));
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);	/* the loader may size it */

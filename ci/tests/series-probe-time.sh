@@ -29,6 +29,11 @@ for r in alone1 alone2 events events-off vmtree; do
 	n=$(jq -r '.hists[] | select(.stage == "total" and .nested == false) | .count' "$res/$r.out")
 	expect_eq "$r: allocations timed" "$n" "$loops"
 done
+# within REF GOT: GOT is within 5% of REF, or 20 ns.
+within() {
+	awk -v a="$1" -v x="$2" 'BEGIN { d = x - a; if (d < 0) d = -d
+		lim = a * 0.05; if (lim < 20) lim = 20; exit !(d <= lim) }'
+}
 printf '%-11s %10s %10s %10s %10s %10s\n' stage alone vmtree alone2 events-off events
 bad=0
 for s in reserve page_array pages map publish total; do
@@ -40,8 +45,6 @@ for s in reserve page_array pages map publish total; do
 	# vmalloc space's state moves the stages over a boot (a purge worker in
 	# the pages stage of one run, the free tree's shape in reserve), so one
 	# run alone can be off by more than the bound.
-	within() { awk -v a="$1" -v x="$2" 'BEGIN { d = x - a; if (d < 0) d = -d
-		lim = a * 0.05; if (lim < 20) lim = 20; exit !(d <= lim) }'; }
 	if [ "$vt" = none ] || [ "$a1" = none ] || [ "$a2" = none ]; then
 		echo "FAIL: $s: no allocation timed"; bad=1
 	elif ! within "$a1" "$vt" && ! within "$a2" "$vt"; then
