@@ -2,7 +2,7 @@
 # vmtrace report on bad input, on the host: a missing file, garbage, an empty
 # file, a truncated recording, a recording without vmalloc events, one whose
 # vmalloc events lack fields (another kernel's format), one with its first
-# CPU0 data page zeroed, and stdout on /dev/full: each exactly its message
+# data page zeroed, and stdout on /dev/full: each exactly its message
 # and exit 1, both through the reading child and in this process
 # (VMTRACE_NO_FORK=1: a crash is a crash, not "crashed reading it"). The small recording it makes is kept
 # as build/fuzz-seed/ (the fuzz target's seed, ci/fuzz-report.sh).
@@ -20,6 +20,10 @@ ci/vmrun -q -r "$res" -- bash -c '
 		insmod $ko nr_threads=1 run_test_mask=1 test_loop_count=20 >/dev/null 2>&1
 	trace-cmd record -q --file-version 6 -e vmalloc -o $VMSCOPE_RESULTS/small6.dat \
 		insmod $ko nr_threads=1 run_test_mask=1 test_loop_count=20 >/dev/null 2>&1
+	for i in 1 2 3; do
+		trace-cmd record -q --file-version 6 -e vmalloc -o $VMSCOPE_RESULTS/onepage6-$i.dat \
+			insmod $ko nr_threads=1 run_test_mask=1 test_loop_count=2 >/dev/null 2>&1
+	done
 	trace-cmd record -q -e sched:sched_process_exec -o $VMSCOPE_RESULTS/novmalloc.dat true >/dev/null 2>&1
 	ls -la $VMSCOPE_RESULTS/*.dat' || fail "guest recording failed"
 
@@ -63,15 +67,28 @@ for f in small small6; do
 done
 bad "$res/novmalloc.dat" "no vmalloc_alloc_stages or vmalloc_va_reserved events (record with trace-cmd record -e vmalloc on a kernel with the vmscope series)"
 # A data page zeroed: libtracecmd stops that CPU there and says nothing; the
-# file's statistics say how many records the CPU had.
-off=$(trace-cmd report --stat -i "$res/small6.dat" 2>/dev/null | sed -n 's/^CPU0 data recorded at offset=\(0x[0-9a-f]*\).*/\1/p')
-[ -n "$off" ] || fail "no CPU0 data offset in small6.dat's trace-cmd report --stat"
-entries=$(trace-cmd report --stat -i "$res/small6.dat" 2>/dev/null | sed -n '/^CPU: 0$/,/^$/s/^entries: //p')
-cp "$res/small6.dat" "$res/zeropage.dat"
+# file's statistics say how many records the CPU had. Only what the buffer
+# still held when the statistics were taken counts ("entries"): pages the
+# reader took while recording do not, so the page zeroed is the only page of
+# the CPU with the most entries in a recording of one page per CPU. A CPU's
+# entries are 0 when the reader took its page before the statistics: of three
+# recordings, the first with entries.
+for i in 1 2 3; do
+	onepage=$res/onepage6-$i.dat
+	stat=$(trace-cmd report --stat -i "$onepage" 2>/dev/null)
+	cpu=$(echo "$stat" | awk '/^CPU: /{c=$2} /^entries: /{if ($2 > max) {max=$2; best=c}} END{print best}')
+	[ -n "$cpu" ] && break
+done
+[ -n "$cpu" ] || fail "no CPU with entries in the onepage6-*.dat recordings' trace-cmd report --stat"
+entries=$(echo "$stat" | sed -n "/^CPU: $cpu\$/,/^\$/s/^entries: //p")
+off=$(echo "$stat" | sed -n "s/^CPU$cpu data recorded at offset=\(0x[0-9a-f]*\).*/\1/p")
+size=$(echo "$stat" | sed -n "/^CPU$cpu data recorded/{n;s/^ *\([0-9]*\) bytes in size/\1/p}")
+expect_eq "$(basename "$onepage"): CPU $cpu's data size" "$size" 4096
+cp "$onepage" "$res/zeropage.dat"
 dd if=/dev/zero of="$res/zeropage.dat" bs=4096 seek=$((off / 4096)) count=1 conv=notrunc status=none
 VMTRACE_NO_FORK=1 "$vmtrace" report -i "$res/zeropage.dat" -j >"$res/out" 2>"$res/err"
 expect_eq "zeroed data page: exit status" $? 1
-grep -qx "vmtrace: $res/zeropage.dat: CPU 0: [0-9]* records read of the $entries its statistics hold (a corrupt data page)" "$res/err" ||
+grep -qx "vmtrace: $res/zeropage.dat: CPU $cpu: [0-9]* records read of the $entries its statistics hold (a corrupt data page)" "$res/err" ||
 	fail "zeroed data page: message '$(cat "$res/err")'"
 echo "ok: zeroed data page: $(cat "$res/err")"
 # A report that cannot be written: exit 1, said why.
