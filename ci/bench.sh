@@ -42,16 +42,34 @@ rounds=${BENCH_ROUNDS:-5}
 limit=${BENCH_LIMIT:-0.5}
 tracers=${BENCH_TRACERS:-1}
 tracer_rounds=${BENCH_TRACER_ROUNDS:-5}
+state_pct=${BENCH_STATE_PCT:-1}
+settle=${BENCH_SETTLE:-$TV_SETTLE_LOOPS}
 case $rounds in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive integer, not '$rounds'" ;; esac
 case $tracer_rounds in '' | *[!0-9]* | 0) die "BENCH_TRACER_ROUNDS must be a positive integer, not '$tracer_rounds'" ;; esac
+case $settle in '' | *[!0-9]*) die "BENCH_SETTLE must be a number of loops (0: none), not '$settle'" ;; esac
+[[ $state_pct =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "$state_pct" != 0 ] || die "BENCH_STATE_PCT must be a positive percentage, not '$state_pct'"
 
+from=${BENCH_FROM:-}
+if [ -n "$from" ]; then
+	[ -d "$from" ] && ls "$from"/baseline-*.json >/dev/null 2>&1 ||
+		die "BENCH_FROM: $from holds no make bench boots (baseline-N.json)"
+	ls "$from"/tracer-*.json >/dev/null 2>&1 || tracers=0
+	res=$(cd "$from" && pwd)
+	rounds=$(ls "$res"/baseline-*.json | wc -l)
+	tracer_rounds=$(ls "$res"/tracer-none-*.json 2>/dev/null | wc -l)
+	settle=$(jq -r '.settle_loops // 0' "$res/bench.json" 2>/dev/null || echo 0)
+fi
 mkdir -p "$BUILD/results"
-res=$(mktemp -d "$BUILD/results/bench-$(date +%Y%m%d-%H%M%S)-XXXX")
-ln -sfn "$(basename "$res")" "$BUILD/results/bench-latest"
+if [ -z "$from" ]; then
+	exec 9>"$BUILD/results/.bench.lock"
+	flock -n 9 || die "another make bench is running"
+	kernel_lock_timed baseline bench
+	kernel_lock_timed patched bench
+fi
+[ -n "$from" ] || res=$(mktemp -d "$BUILD/results/bench-$(date +%Y%m%d-%H%M%S)-XXXX")
+[ -n "$from" ] || ln -sfn "$(basename "$res")" "$BUILD/results/bench-latest"
 # The one path every boot sees; a lock keeps two benches from sharing it.
 boot=$BUILD/results/bench-boot
-exec 9>"$BUILD/results/.bench.lock"
-flock -n 9 || die "another make bench is running"
 
 # boot NAME KERNEL GUEST-COMMAND...: one deterministic boot; results kept
 # in $res/NAME, test_vmalloc's summary in $res/NAME.json.
@@ -69,10 +87,10 @@ boot() {
 		die "$name: test_vmalloc failed (dmesg: $res/$name/dmesg)"
 	say "[$name] done in $(elapsed $((SECONDS - start)))"
 }
-tv_args=(run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS)
+tv_args=(--settle "$settle" run_test_mask="$mask" test_loop_count="$loops" $TV_TIMED_ARGS)
 
-say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode, $rounds rounds"
-for r in $(seq "$rounds"); do
+[ -n "$from" ] || say "test_vmalloc run_test_mask=$mask test_loop_count=$loops, 1 worker, deterministic mode, $rounds rounds"
+for r in $([ -n "$from" ] || seq "$rounds"); do
 	mem=$((1024 + 8 * (r - 1)))
 	for k in baseline patched; do
 		boot "$k-$r" "$k" ci/guest/test-vmalloc.sh "${tv_args[@]}"
@@ -83,7 +101,7 @@ mem=1024
 # Tracer overhead: the patched kernel, one boot per tracer and round, same workload.
 # (c) and (d) measure only the total; (b) and (b2) measure every stage.
 TRACERS="none vmlat events funclatency fentry bpftrace hist vmtrace vmtrace-kernel vmslow"
-if [ "$tracers" = 1 ]; then
+if [ "$tracers" = 1 ] && [ -z "$from" ]; then
 	for r in $(seq "$tracer_rounds"); do
 		for t in $TRACERS; do
 			boot "tracer-$t-$r" patched ci/guest/traced.sh "$t" "${tv_args[@]}"
@@ -91,12 +109,24 @@ if [ "$tracers" = 1 ]; then
 	done
 fi
 
-jq -n --argjson limit "$limit" --argjson rounds "$rounds" --arg tracers "$([ "$tracers" = 1 ] && echo "$TRACERS")" '
+jq -n --argjson limit "$limit" --argjson bound "$state_pct" --argjson rounds "$rounds" --argjson settle "$settle" \
+	--arg tracers "$([ "$tracers" = 1 ] && echo "$TRACERS")" '
 	def r2: (. * 100 | round) / 100;
 	def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def spread: (max - min) * 100 / min | r2;
-	def usec($runs; $t): $runs | map(.results[] | select(.test == $t) | .avg_usec);
 	def pct($x; $base): ($x - $base) * 100 / $base | r2;
+	# Boots of one kernel and case, split where two neighbours (sorted) lie
+	# more than half the bound apart: each group is a state.
+	def states: sort | reduce .[] as $x ([]; if length > 0 and pct($x; .[-1][-1]) <= $bound / 2
+		then .[-1] += [$x] else . + [[$x]] end)
+		| map({ median: median, boots: length, min: min, max: max });
+	# One case over boots: every boot (label, usec), median, spread, states;
+	# stable when the boots spread at most the bound.
+	def over($runs; $t): ($runs | map({ label: .label, usec: (.results[] | select(.test == $t) | .avg_usec) })) as $b
+		| ($b | map(.usec)) as $v
+		| (($v | spread) <= $bound) as $stable
+		| { boots: $b, median: ($v | median), spread_pct: ($v | spread), stable: $stable,
+		    states: (if $stable then [$v | { median: median, boots: length, min: min, max: max }] else $v | states end) };
 	[inputs] as $all
 	| ($all | map(select(.label | startswith("baseline-")))) as $b
 	| ($all | map(select(.label | startswith("patched-")))) as $p
@@ -104,33 +134,50 @@ jq -n --argjson limit "$limit" --argjson rounds "$rounds" --arg tracers "$([ "$t
 	   | map({ key: (.[0].label | ltrimstr("tracer-") | sub("-[0-9]+$"; "")), value: . }) | from_entries) as $tr
 	| [ $b[0].results[].test ] as $tests
 	| { mode: "icount virtual time (instructions), not wall-clock",
-	    rounds: $rounds, limit_pct: $limit,
+	    rounds: $rounds, limit_pct: $limit, state_bound_pct: $bound, settle_loops: $settle,
 	    results: [ $tests[] as $t
-		| usec($b; $t) as $bv | usec($p; $t) as $pv
-		| { test: $t, baseline_usec: ($bv | median), patched_usec: ($pv | median),
-		    diff_pct: pct($pv | median; $bv | median),
-		    baseline_runs: $bv, patched_runs: $pv,
-		    baseline_spread_pct: ($bv | spread), patched_spread_pct: ($pv | spread) } ] }
-	| .pass = (.results | map(.diff_pct <= $limit) | all)
+		| over($b; $t) as $bo | over($p; $t) as $po
+		| { test: $t, baseline_usec: $bo.median, patched_usec: $po.median,
+		    # Never across states: a kernel whose boots spread over the bound
+		    # is not compared.
+		    compared: ($bo.stable and $po.stable),
+		    diff_pct: (if $bo.stable and $po.stable then pct($po.median; $bo.median) else null end),
+		    baseline_runs: ($bo.boots | map(.usec)), patched_runs: ($po.boots | map(.usec)),
+		    baseline_boots: $bo.boots, patched_boots: $po.boots,
+		    baseline_spread_pct: $bo.spread_pct, patched_spread_pct: $po.spread_pct,
+		    baseline_states: $bo.states, patched_states: $po.states } ] }
+	| .pass = (.results | map(.compared and .diff_pct <= $limit) | all)
 	| if $tracers == "" then . else
 	  .tracers = [ $tests[] as $t
-		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = (usec($tr[$k]; $t) | median))) as $u
-		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = (usec($tr[$k]; $t) | [min, max]))) as $range
-		| { test: $t, usec: $u, usec_min_max: $range,
-		    added_pct: (reduce ($tracers | split(" ") | map(select(. != "none")))[] as $k ({}; .[$k] = pct($u[$k]; $u.none))) }
-		| .vmlat_vs_funclatency = (if .added_pct.funclatency > 0 then .added_pct.vmlat / .added_pct.funclatency | r2 else null end)
-		| .vmlat_vs_fentry = (if .added_pct.fentry > 0 then .added_pct.vmlat / .added_pct.fentry | r2 else null end)
-		| .vmlat_vs_bpftrace = (if .added_pct.bpftrace > 0 then .added_pct.vmlat / .added_pct.bpftrace | r2 else null end)
-		| .vmlat_vs_hist = (if .added_pct.hist > 0 then .added_pct.vmlat / .added_pct.hist | r2 else null end)
+		| (reduce ($tracers | split(" "))[] as $k ({}; .[$k] = over($tr[$k]; $t))) as $o
+		| { test: $t, usec: ($o | map_values(.median)),
+		    usec_min_max: ($o | map_values(.boots | map(.usec) | [min, max])),
+		    boots: ($o | map_values(.boots)), spread_pct: ($o | map_values(.spread_pct)),
+		    states: ($o | map_values(.states)),
+		    unstable: [ $o | to_entries[] | select(.value.stable | not) | .key ],
+		    added_pct: (reduce ($tracers | split(" ") | map(select(. != "none")))[] as $k ({};
+			.[$k] = (if $o.none.stable and $o[$k].stable then pct($o[$k].median; $o.none.median) else null end))) }
+		| .vmlat_vs_funclatency = (if (.added_pct.funclatency // 0) > 0 and .added_pct.vmlat != null then .added_pct.vmlat / .added_pct.funclatency | r2 else null end)
+		| .vmlat_vs_fentry = (if (.added_pct.fentry // 0) > 0 and .added_pct.vmlat != null then .added_pct.vmlat / .added_pct.fentry | r2 else null end)
+		| .vmlat_vs_bpftrace = (if (.added_pct.bpftrace // 0) > 0 and .added_pct.vmlat != null then .added_pct.vmlat / .added_pct.bpftrace | r2 else null end)
+		| .vmlat_vs_hist = (if (.added_pct.hist // 0) > 0 and .added_pct.vmlat != null then .added_pct.vmlat / .added_pct.hist | r2 else null end)
 		| .aim_met = (.vmlat_vs_funclatency != null and .vmlat_vs_funclatency <= 0.5 and
 			      .vmlat_vs_bpftrace != null and .vmlat_vs_bpftrace <= 0.25) ]
 	  end' "$res"/baseline-*.json "$res"/patched-*.json $([ "$tracers" = 1 ] && echo "$res"/tracer-*.json) >"$res/bench.json"
 
 echo
 echo "test_vmalloc, avg usec per run, median of $rounds boots (icount virtual time, not wall-clock); tracepoints present, disabled"
+echo "every boot first ran the cases untimed at $settle loops; a kernel whose boots spread over $state_pct% is not compared (its states below)"
 printf '%-30s %12s %12s %9s %14s\n' test baseline patched diff "spread b/p"
-jq -r '.results[] | [.test, .baseline_usec, .patched_usec, .diff_pct, .baseline_spread_pct, .patched_spread_pct] | @tsv' "$res/bench.json" |
-	while IFS=$'\t' read -r t b p d sb sp; do printf '%-30s %12s %12s %8s%% %6s%%/%s%%\n' "$t" "$b" "$p" "$d" "$sb" "$sp"; done
+jq -r '.results[] | [.test, .baseline_usec, .patched_usec, (.diff_pct // "states"), .baseline_spread_pct, .patched_spread_pct] | @tsv' "$res/bench.json" |
+	while IFS=$'\t' read -r t b p d sb sp; do
+		[ "$d" = states ] || d=$d%
+		printf '%-30s %12s %12s %9s %6s%%/%s%%\n' "$t" "$b" "$p" "$d" "$sb" "$sp"
+	done
+jq -r --argjson bound "$state_pct" '.results[] | select(.compared | not) | . as $r | ("baseline", "patched") as $k
+	| select($r["\($k)_spread_pct"] > $bound)
+	| "  \($r.test), \($k): " + ($r["\($k)_states"] | map("\(.median) (\(.boots) boots, \(.min)-\(.max))") | join(" / "))' \
+	"$res/bench.json"
 if [ "$tracers" = 1 ]; then
 	echo
 	echo "Tracer cost on the patched kernel, median of $tracer_rounds boots each: added time vs no tracer (icount virtual time)"
@@ -140,10 +187,15 @@ if [ "$tracers" = 1 ]; then
 	echo "  (f) vmtrace hist: every stage and area, records read from a tracefs instance   (g) vmtrace hist --kernel: hist triggers"
 	echo "  (h) vmslow, threshold not crossed: per-allocation records of slow vmallocs, none slow enough"
 	printf '%-30s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n' test "no tracer" "(b)" "(b2)" "(c)" "(c2)" "(d)" "(e)" "(f)" "(g)" "(h)" "(b)/(c)" "(b)/(d)" "(b)/(e)"
-	jq -r '.tracers[] | [.test, .usec.none, .added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace, .added_pct.hist, .added_pct.vmtrace, .added_pct["vmtrace-kernel"], .added_pct.vmslow, .vmlat_vs_funclatency, .vmlat_vs_bpftrace, .vmlat_vs_hist] | @tsv' "$res/bench.json" |
+	jq -r '.tracers[] | [.test, .usec.none]
+		+ ([.added_pct.vmlat, .added_pct.events, .added_pct.funclatency, .added_pct.fentry, .added_pct.bpftrace,
+		    .added_pct.hist, .added_pct.vmtrace, .added_pct["vmtrace-kernel"], .added_pct.vmslow] | map(if . == null then "-" else "\(.)%" end))
+		+ ([.vmlat_vs_funclatency, .vmlat_vs_bpftrace, .vmlat_vs_hist] | map(. // "-")) | @tsv' "$res/bench.json" |
 		while IFS=$'\t' read -r t n b b2 c c2 d e f g h bc bd be; do
-			printf '%-30s %10s %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %7s%% %8s %8s %8s\n' "$t" "$n" "$b" "$b2" "$c" "$c2" "$d" "$e" "$f" "$g" "$h" "$bc" "$bd" "$be"
+			printf '%-30s %10s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n' "$t" "$n" "$b" "$b2" "$c" "$c2" "$d" "$e" "$f" "$g" "$h" "$bc" "$bd" "$be"
 		done
+	jq -r '.tracers[] | .test as $t | .states as $s | .unstable[]
+		| "  \($t), \(.): boots spread over the bound, not compared: " + ($s[.] | map("\(.median) (\(.boots) boots, \(.min)-\(.max))") | join(" / "))' "$res/bench.json"
 	echo "aim, (b) <= 0.5 x (c) and <= 0.25 x (d): met in $(jq '[.tracers[] | select(.aim_met)] | length' "$res/bench.json") of $(jq '.tracers | length' "$res/bench.json") cases"
 fi
 
@@ -152,6 +204,8 @@ tools/plot/vmscope-plot -q "$res" && say "plots: $res/bench.png$([ "$tracers" = 
 	say "plots failed (rerun: tools/plot/vmscope-plot $res)"
 say "results: $res/bench.json"
 if [ "$(jq .pass "$res/bench.json")" != true ]; then
+	states=$(jq -r '[.results[] | select(.compared | not) | .test] | join(", ")' "$res/bench.json")
+	[ -z "$states" ] || die "boots of one kernel spread over $state_pct% on $states: not compared (states above)"
 	die "the patched kernel is more than $limit% slower on a test (see above)"
 fi
 say "PASS: every test within $limit% of the baseline"

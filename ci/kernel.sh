@@ -263,6 +263,7 @@ cmd_build() {
 	layers_for_flavor "$FLAVOR" >/dev/null
 	[[ ${JOBS:-1} =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number of make jobs, not '$JOBS'"
 	out=$(kernel_out "$variant")
+	kernel_lock_build "$variant"
 	case "$variant" in
 	patched) src=$(cmd_patch) ;;
 	baseline) src=$(pristine_tree); check_tree "$src" ;;

@@ -29,6 +29,36 @@ kernel_out() {
 	esac
 }
 
+# A kernel is not rebuilt while it is timed: make bench and make insns hold
+# its lock shared (kernel_lock_timed), a build holds it exclusive
+# (kernel_lock_build). make test's series-bisect builds prefixes of the
+# series into the patched kernel's directory: booted by a bench meanwhile,
+# a prefix ran fix_size 35% slower and was taken for a "slow boot state"
+# (README, "Boot states").
+kernel_lock_file() { echo "$BUILD/kernel/.lock-$1-${2:-$FLAVOR}"; }
+
+# kernel_lock_timed VARIANT [FLAVOR]: a shared lock on the kernel, held on a
+# new descriptor until the script exits; fails at once if a build holds it.
+kernel_lock_timed() {
+	local fd
+	mkdir -p "$BUILD/kernel"
+	exec {fd}>>"$(kernel_lock_file "$@")"
+	flock -s -n "$fd" || die "the $1-${2:-$FLAVOR} kernel is being built: time it when the build is done"
+}
+
+# kernel_lock_build VARIANT: the exclusive lock for a build, waiting (up to
+# KERNEL_LOCK_WAIT seconds, default 7200) while a bench times the kernel.
+kernel_lock_build() {
+	local fd wait=${KERNEL_LOCK_WAIT:-7200}
+	[[ $wait =~ ^[0-9]+$ ]] || die "KERNEL_LOCK_WAIT wants seconds, not '$wait'"
+	mkdir -p "$BUILD/kernel"
+	exec {fd}>>"$(kernel_lock_file "$1")"
+	flock -x -n "$fd" && return
+	say "waiting for make bench or make insns to finish timing the $1-$FLAVOR kernel (up to $wait s)"
+	flock -x -w "$wait" "$fd" ||
+		die "the $1-$FLAVOR kernel was still being timed after $wait s (make bench or make insns): not rebuilt"
+}
+
 # The quilt series: patch file names in order, comments and blank lines left out.
 PATCHES=${PATCHES:-$VMSCOPE_TOP/patches} # tests point this elsewhere
 series_patches() {
@@ -43,6 +73,10 @@ series_patches() {
 TV_TIMED_MASK=59
 TV_TIMED_LOOPS=20000
 TV_TIMED_ARGS="nr_threads=1 sequential_test_order=1"
+# Every timed boot first runs the same cases untimed at this many loops
+# (ci/guest/lib.sh tv_settle): the boot's own history otherwise decides the
+# state a run starts from (README, "Boot states").
+TV_SETTLE_LOOPS=2000
 
 elapsed() { # seconds -> m:ss
 	printf '%d:%02d' $(($1 / 60)) $(($1 % 60))

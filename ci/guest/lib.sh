@@ -4,6 +4,24 @@
 BPF=$VMSCOPE_TOP/build/bpf
 TEST_VMALLOC=$VMSCOPE_KBUILD/lib/test_vmalloc.ko
 
+# tv_settle LOOPS MODULE_PARAM=VALUE...: an untimed test_vmalloc pass of the
+# same cases at LOOPS loops, so that every timed run starts in one state.
+# Without it the same kernel ran fix_size 104440 or 77640 usec (-D) as the
+# boot left it or after this pass (a prefix of the series, README "Boot
+# states"). LOOPS 0: nothing.
+tv_settle() {
+	local loops=$1 a args=()
+	shift
+	[ "$loops" -gt 0 ] || return 0
+	dmesg -C
+	for a in "$@"; do
+		case $a in test_loop_count=*) ;; *) args+=("$a") ;; esac
+	done
+	insmod "$TEST_VMALLOC" "${args[@]}" test_loop_count="$loops" 2>/dev/null
+	dmesg | grep -q 'Summary: .* failed: [1-9]' && { echo "settle pass: a test_vmalloc case failed"; return 1; }
+	dmesg -C
+}
+
 # tracer_pid NAME: the PID start_tracer recorded for NAME.
 tracer_pid() {
 	eval "echo \$tracer_pid_${1//[^a-zA-Z0-9_]/_}"

@@ -1,10 +1,16 @@
 #!/bin/bash
 # Run lib/test_vmalloc.c in the guest and keep the kernel log.
-# Usage: test-vmalloc.sh [MODULE_PARAM=VALUE ...]
-# (see the module's run_test_mask, nr_threads, test_loop_count, nr_pages).
+# Usage: test-vmalloc.sh [--settle LOOPS] [MODULE_PARAM=VALUE ...]
+# (see the module's run_test_mask, nr_threads, test_loop_count, nr_pages);
+# --settle: an untimed pass at LOOPS loops first (tv_settle, lib.sh).
 # test_vmalloc returns -EAGAIN by design after its run, so insmod "fails".
-ko=$VMSCOPE_KBUILD/lib/test_vmalloc.ko
+. "$VMSCOPE_TOP/ci/guest/lib.sh"
+ko=$TEST_VMALLOC
 [ -r "$ko" ] || { echo "no $ko (CONFIG_TEST_VMALLOC=m)"; exit 1; }
+if [ "${1:-}" = --settle ]; then
+	tv_settle "$2" "${@:3}" || exit 1
+	shift 2
+fi
 # The series' vmalloc state file, before and after, where the kernel has it.
 state=/sys/kernel/debug/vmalloc/state
 [ -r $state ] && cat $state >"$VMSCOPE_RESULTS/state-before"

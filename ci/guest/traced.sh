@@ -3,10 +3,16 @@
 # until it is attached, run test_vmalloc, stop the tracer.
 # Usage: traced.sh none|vmlat|events|fentry|funclatency|bpftrace|hist|
 #                  vmtrace|vmtrace-kernel|vmslow
-#                  [MODULE_PARAM=VALUE ...]
+#                  [--settle LOOPS] [MODULE_PARAM=VALUE ...]
+# --settle: test_vmalloc's untimed pass (tv_settle) before the tracer
+# starts, so that every row, no tracer included, is timed from one state.
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 tracer=${1:?tracer}
 shift
+if [ "${1:-}" = --settle ]; then
+	tv_settle "$2" "${@:3}" || exit 1
+	shift 2
+fi
 case $tracer in
 none) ;;
 vmlat) start_tracer tracer '^Tracing' "$BPF/vmlat" -j || exit 1 ;;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# make bench times one state: boots of the patched kernel in the bench's
+# mode (ci/vmrun -D, test_vmalloc after its untimed settle pass) give
+# fix_size within 0.1% and full_fit within 0.5% of each other. And a
+# kernel is not rebuilt while it is timed: a build waits for the bench's
+# lock (ci/lib.sh), a bench refuses a kernel being built.
+# timeout: 900
+. "$(dirname "$0")/../testlib.sh"
+
+boots=${BENCH_STATES_BOOTS:-3}
+res=$(new_results)
+tvreport=$BUILD/tools/tvreport
+[ -x "$tvreport" ] || fail "no $tvreport (make tools)"
+
+# The locks first (no boot): a build while the kernel is timed gives up
+# after KERNEL_LOCK_WAIT and leaves the kernel as it was.
+lock=$(kernel_lock_file patched bench)
+stamp=$(kernel_out patched bench)/.vmscope-built
+[ -f "$stamp" ] || fail "no full patched kernel ($stamp)"
+before=$(stat -c %Y.%s "$stamp")
+(
+	exec 8>>"$lock"
+	flock -s 8
+	KERNEL_LOCK_WAIT=1 ci/kernel.sh build patched >"$res/build.out" 2>&1
+	echo $? >"$res/build.rc"
+)
+expect_eq "build while timed: exit status" "$(cat "$res/build.rc")" 1
+grep -q "the patched-bench kernel was still being timed after 1 s (make bench or make insns): not rebuilt" "$res/build.out" ||
+	fail "build while timed: message: $(cat "$res/build.out")"
+expect_eq "build while timed: the kernel's stamp" "$(stat -c %Y.%s "$stamp")" "$before"
+(
+	exec 8>>"$lock"
+	flock -x 8
+	BENCH_ROUNDS=1 BENCH_TRACERS=0 ci/bench.sh >"$res/bench.out" 2>&1
+	echo $? >"$res/bench.rc"
+)
+expect_eq "bench while built: exit status" "$(cat "$res/bench.rc")" 1
+expect_eq "bench while built: message" "$(tail -1 "$res/bench.out")" \
+	"bench: error: the patched-bench kernel is being built: time it when the build is done"
+
+# BOOTS boots, one results path (it seeds the guest's entropy), as make bench.
+boot=$BUILD/results/bench-states-boot
+for i in $(seq "$boots"); do
+	rm -rf "$boot" && mkdir -p "$boot"
+	ci/vmrun -q -D -k patched -r "$boot" -- ci/guest/test-vmalloc.sh --settle "$TV_SETTLE_LOOPS" \
+		run_test_mask=3 test_loop_count="$TV_TIMED_LOOPS" $TV_TIMED_ARGS ||
+		fail "boot $i: guest run failed (log: $res/boot-$i/serial.log)"
+	mv "$boot" "$res/boot-$i"
+	"$tvreport" -j -l "boot-$i" "$res/boot-$i/dmesg" >"$res/boot-$i.json" || fail "boot $i: test_vmalloc failed"
+done
+# spread CASE: (max - min) / min over the boots, in percent.
+spread() {
+	jq -s --arg t "$1" '[.[].results[] | select(.test == $t) | .avg_usec] | (max - min) * 100 / min' "$res"/boot-*.json
+}
+for bound in fix_size_alloc_test:0.1 full_fit_alloc_test:0.5; do
+	t=${bound%:*} max=${bound#*:}
+	s=$(spread "$t")
+	runs=$(jq -s -j --arg t "$t" '[.[].results[] | select(.test == $t) | .avg_usec] | join(" ")' "$res"/boot-*.json)
+	[ "$(jq -n "$s <= $max")" = true ] || fail "$t over $boots boots: $runs usec, spread $s% > $max%"
+	echo "ok: $t over $boots boots: $runs usec, spread $(printf '%.3f' "$s")% (bound $max%)"
+done
