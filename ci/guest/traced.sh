@@ -9,8 +9,11 @@
 . "$VMSCOPE_TOP/ci/guest/lib.sh"
 tracer=${1:?tracer}
 shift
+settle=()
 if [ "${1:-}" = --settle ]; then
 	tv_settle "$2" "${@:3}" || exit 1
+	# (settled here: test-vmalloc.sh only keeps the random cases apart)
+	settle=(--settle 0)
 	shift 2
 fi
 case $tracer in
@@ -40,7 +43,7 @@ hist)
 	done ;;
 *) echo "traced.sh: unknown tracer '$tracer'"; exit 2 ;;
 esac
-"$VMSCOPE_TOP/ci/guest/test-vmalloc.sh" "$@"
+"$VMSCOPE_TOP/ci/guest/test-vmalloc.sh" "${settle[@]}" "$@"
 rc=$?
 if [ "$tracer" = hist ]; then
 	cat /sys/kernel/tracing/events/vmalloc/vmalloc_alloc_stages/hist >"$VMSCOPE_RESULTS/tracer.out"
