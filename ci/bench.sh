@@ -33,7 +33,11 @@
 # slowdown in percent, default 0.5), BENCH_TRACERS (0 to skip part 2).
 set -euo pipefail
 prog=bench
+# The bench config's kernels, whatever FLAVOR says: they are the ones locked and booted.
+export FLAVOR=bench
 . "$(dirname "$0")/lib.sh"
+# BENCH_FROM as the caller meant it, before the cd.
+from=${BENCH_FROM:+$(realpath -m -- "$BENCH_FROM")}
 cd "$VMSCOPE_TOP"
 
 mask=${BENCH_MASK:-$TV_TIMED_MASK}
@@ -47,17 +51,34 @@ settle=${BENCH_SETTLE:-$TV_SETTLE_LOOPS}
 case $rounds in '' | *[!0-9]* | 0) die "BENCH_ROUNDS must be a positive integer, not '$rounds'" ;; esac
 case $tracer_rounds in '' | *[!0-9]* | 0) die "BENCH_TRACER_ROUNDS must be a positive integer, not '$tracer_rounds'" ;; esac
 case $settle in '' | *[!0-9]*) die "BENCH_SETTLE must be a number of loops (0: none), not '$settle'" ;; esac
-[[ $state_pct =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "$state_pct" != 0 ] || die "BENCH_STATE_PCT must be a positive percentage, not '$state_pct'"
+# positive PCT: a number above 0.
+positive() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v x="$1" 'BEGIN { exit !(x > 0) }'; }
+positive "$state_pct" || die "BENCH_STATE_PCT must be a positive percentage, not '$state_pct'"
+positive "$limit" || die "BENCH_LIMIT must be a positive percentage, not '$limit'"
+settle=$((10#$settle))
 
-from=${BENCH_FROM:-}
+# The tracers, (b) to (h) after no tracer.
+TRACERS="none vmlat events funclatency fentry bpftrace hist vmtrace vmtrace-kernel vmslow"
 if [ -n "$from" ]; then
-	[ -d "$from" ] && ls "$from"/baseline-*.json >/dev/null 2>&1 ||
-		die "BENCH_FROM: $from holds no make bench boots (baseline-N.json)"
-	ls "$from"/tracer-*.json >/dev/null 2>&1 || tracers=0
-	res=$(cd "$from" && pwd)
+	res=$from
+	[ -d "$res" ] && ls "$res"/baseline-*.json >/dev/null 2>&1 ||
+		die "BENCH_FROM: $res holds no make bench boots (baseline-N.json)"
 	rounds=$(ls "$res"/baseline-*.json | wc -l)
+	[ "$(ls "$res"/patched-*.json 2>/dev/null | wc -l)" = "$rounds" ] ||
+		die "BENCH_FROM: $res has $rounds baseline boots and $(ls "$res"/patched-*.json 2>/dev/null | wc -l) patched ones (an interrupted run?)"
 	tracer_rounds=$(ls "$res"/tracer-none-*.json 2>/dev/null | wc -l)
-	settle=$(jq -r '.settle_loops // 0' "$res/bench.json" 2>/dev/null || echo 0)
+	tracers=0
+	if [ "$tracer_rounds" -gt 0 ]; then
+		tracers=1
+		for t in $TRACERS; do
+			[ "$(ls "$res"/tracer-"$t"-[0-9]*.json 2>/dev/null | wc -l)" = "$tracer_rounds" ] || {
+				say "BENCH_FROM: not every tracer has $tracer_rounds boots in $res: the A/B part only"
+				tracers=0
+			}
+		done
+	fi
+	# Written when the bench started; "null" for a directory from before it was.
+	settle=$(cat "$res/settle-loops" 2>/dev/null || echo null)
 fi
 mkdir -p "$BUILD/results"
 if [ -z "$from" ]; then
@@ -68,6 +89,7 @@ if [ -z "$from" ]; then
 fi
 [ -n "$from" ] || res=$(mktemp -d "$BUILD/results/bench-$(date +%Y%m%d-%H%M%S)-XXXX")
 [ -n "$from" ] || ln -sfn "$(basename "$res")" "$BUILD/results/bench-latest"
+[ -n "$from" ] || echo "$settle" >"$res/settle-loops"
 # The one path every boot sees; a lock keeps two benches from sharing it.
 boot=$BUILD/results/bench-boot
 
@@ -100,7 +122,6 @@ mem=1024
 
 # Tracer overhead: the patched kernel, one boot per tracer and round, same workload.
 # (c) and (d) measure only the total; (b) and (b2) measure every stage.
-TRACERS="none vmlat events funclatency fentry bpftrace hist vmtrace vmtrace-kernel vmslow"
 if [ "$tracers" = 1 ] && [ -z "$from" ]; then
 	for r in $(seq "$tracer_rounds"); do
 		for t in $TRACERS; do
@@ -115,18 +136,17 @@ jq -n --argjson limit "$limit" --argjson bound "$state_pct" --argjson rounds "$r
 	def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def spread: (max - min) * 100 / min | r2;
 	def pct($x; $base): ($x - $base) * 100 / $base | r2;
-	# Boots of one kernel and case, split where two neighbours (sorted) lie
-	# more than half the bound apart: each group is a state.
-	def states: sort | reduce .[] as $x ([]; if length > 0 and pct($x; .[-1][-1]) <= $bound / 2
+	# Boots of one kernel and case, sorted, in groups that span at most the
+	# bound from their lowest boot: each group is a state.
+	def states: sort | reduce .[] as $x ([]; if length > 0 and pct($x; .[-1][0]) <= $bound
 		then .[-1] += [$x] else . + [[$x]] end)
 		| map({ median: median, boots: length, min: min, max: max });
 	# One case over boots: every boot (label, usec), median, spread, states;
-	# stable when the boots spread at most the bound.
+	# stable when they are one state (spread at most the bound).
 	def over($runs; $t): ($runs | map({ label: .label, usec: (.results[] | select(.test == $t) | .avg_usec) })) as $b
 		| ($b | map(.usec)) as $v
-		| (($v | spread) <= $bound) as $stable
-		| { boots: $b, median: ($v | median), spread_pct: ($v | spread), stable: $stable,
-		    states: (if $stable then [$v | { median: median, boots: length, min: min, max: max }] else $v | states end) };
+		| ($v | states) as $s
+		| { boots: $b, median: ($v | median), spread_pct: ($v | spread), stable: ($s | length == 1), states: $s };
 	[inputs] as $all
 	| ($all | map(select(.label | startswith("baseline-")))) as $b
 	| ($all | map(select(.label | startswith("patched-")))) as $p
@@ -163,11 +183,12 @@ jq -n --argjson limit "$limit" --argjson bound "$state_pct" --argjson rounds "$r
 		| .vmlat_vs_hist = (if (.added_pct.hist // 0) > 0 and .added_pct.vmlat != null then .added_pct.vmlat / .added_pct.hist | r2 else null end)
 		| .aim_met = (.vmlat_vs_funclatency != null and .vmlat_vs_funclatency <= 0.5 and
 			      .vmlat_vs_bpftrace != null and .vmlat_vs_bpftrace <= 0.25) ]
-	  end' "$res"/baseline-*.json "$res"/patched-*.json $([ "$tracers" = 1 ] && echo "$res"/tracer-*.json) >"$res/bench.json"
+	  end' "$res"/baseline-*.json "$res"/patched-*.json $([ "$tracers" = 1 ] && echo "$res"/tracer-*.json) >"$res/bench.json.tmp"
+mv "$res/bench.json.tmp" "$res/bench.json"
 
 echo
 echo "test_vmalloc, avg usec per run, median of $rounds boots (icount virtual time, not wall-clock); tracepoints present, disabled"
-echo "every boot first ran the cases untimed at $settle loops; a kernel whose boots spread over $state_pct% is not compared (its states below)"
+echo "every boot first ran the cases with fixed sizes untimed at ${settle/null/(unknown)} loops; a kernel whose boots spread over $state_pct% is not compared (its states below)"
 printf '%-30s %12s %12s %9s %14s\n' test baseline patched diff "spread b/p"
 jq -r '.results[] | [.test, .baseline_usec, .patched_usec, (.diff_pct // "states"), .baseline_spread_pct, .patched_spread_pct] | @tsv' "$res/bench.json" |
 	while IFS=$'\t' read -r t b p d sb sp; do

@@ -49,7 +49,7 @@ cat "$res/vmlat.out"
 # median is carried by a few slow allocations (a purge, a page-table page,
 # a reclaim) that come and go between boots, and so are the shares.
 echo
-echo "    robust between runs: count, p50, p90; carried by the slowest few where avg/p50 > 2: avg, share, max"
+echo "    robust between runs: p50, p90 (and the counts above); carried by the slowest few where avg/p50 > 2: avg, share, max"
 jq -r 'if type == "array" then .[-1] else . end | .summary[] | select(.nested | not) | select(.count > 0)
 	| [.stage, .p50_ns, .p90_ns, .avg_ns, ((.avg_ns / (if .p50_ns > 0 then .p50_ns else 1 end)) * 10 | round / 10),
 	   (if .avg_ns > 2 * .p50_ns then "avg and share carried by outliers" else "avg near p50" end)] | @tsv' "$res/vmlat.json" |

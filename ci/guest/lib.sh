@@ -36,18 +36,24 @@ tv_without() {
 # spread 1.8-2.5% in fix_size; without any pass, the state the boot left.)
 # LOOPS 0: nothing.
 tv_settle() {
-	local loops=$1 mask
+	local loops=$1 mask m n=0 ran tv_args
 	shift
+	[[ $loops =~ ^[0-9]+$ ]] || { echo "tv_settle: loops must be a number, not '$loops'"; return 2; }
 	[ "$loops" -gt 0 ] || return 0
 	mask=$(tv_param run_test_mask "$@")
-	mask=$(( ${mask:-1} & ~TV_RANDOM_MASK ))
+	[[ $mask =~ ^[0-9]+$ ]] || { echo "tv_settle: no run_test_mask=N among the arguments"; return 2; }
+	mask=$((mask & ~TV_RANDOM_MASK))
 	[ "$mask" -gt 0 ] || return 0
+	for ((m = mask; m; m >>= 1)); do n=$((n + (m & 1))); done
 	tv_without test_loop_count "$@"
 	tv_without run_test_mask "${tv_args[@]}"
 	dmesg -C
 	insmod "$TEST_VMALLOC" "${tv_args[@]}" run_test_mask="$mask" test_loop_count="$loops" 2>/dev/null
 	dmesg >"$VMSCOPE_RESULTS/settle.dmesg"
-	grep -q 'Summary: .* failed: [1-9]' "$VMSCOPE_RESULTS/settle.dmesg" && { echo "settle pass: a test_vmalloc case failed"; return 1; }
+	# Each case of the pass ran its loops and passed, or the timed run would
+	# start from some other state.
+	ran=$(grep -c "Summary: .* passed: 1 failed: 0 repeat: 1 loops: $loops " "$VMSCOPE_RESULTS/settle.dmesg")
+	[ "$ran" = "$n" ] || { echo "settle pass: $ran of the $n cases of run_test_mask=$mask ran $loops loops and passed"; return 1; }
 	dmesg -C
 }
 

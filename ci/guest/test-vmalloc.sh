@@ -11,6 +11,7 @@ ko=$TEST_VMALLOC
 [ -r "$ko" ] || { echo "no $ko (CONFIG_TEST_VMALLOC=m)"; exit 1; }
 settled=0
 if [ "${1:-}" = --settle ]; then
+	[ $# -ge 2 ] || { echo "${0##*/}: --settle needs a number of loops"; exit 2; }
 	tv_settle "$2" "${@:3}" || exit 1
 	shift 2
 	settled=1

@@ -11,6 +11,7 @@ tracer=${1:?tracer}
 shift
 settle=()
 if [ "${1:-}" = --settle ]; then
+	[ $# -ge 2 ] || { echo "${0##*/}: --settle needs a number of loops"; exit 2; }
 	tv_settle "$2" "${@:3}" || exit 1
 	# (settled here: test-vmalloc.sh only keeps the random cases apart)
 	settle=(--settle 0)

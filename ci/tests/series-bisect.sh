@@ -8,6 +8,13 @@
 n=$(series_patches | wc -l)
 [ "$n" -gt 1 ] || { echo "fewer than two patches: nothing to bisect"; exit 0; }
 out=$(kernel_out patched)
+# Prefixes are built where make bench and make insns boot the patched
+# kernel: not while they time it (the builds would wait for their lock, and
+# this test's time would run out mid-restore, leaving a prefix).
+exec 7>>"$(kernel_lock_file patched)"
+flock -x -n 7 || fail "make bench or make insns is timing the patched kernel: not bisecting under it"
+exec 7>&-
+export KERNEL_LOCK_WAIT=600
 # A failed rebuild fails the test; the prefix it leaves is marked partial
 # (ci/kernel.sh), which ci/vmrun refuses, so later tests fail rather than
 # test it.

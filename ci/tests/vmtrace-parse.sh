@@ -83,6 +83,7 @@ done
 entries=$(echo "$stat" | sed -n "/^CPU: $cpu\$/,/^\$/s/^entries: //p")
 off=$(echo "$stat" | sed -n "s/^CPU$cpu data recorded at offset=\(0x[0-9a-f]*\).*/\1/p")
 size=$(echo "$stat" | sed -n "/^CPU$cpu data recorded/{n;s/^ *\([0-9]*\) bytes in size/\1/p}")
+[ -n "$off" ] || fail "no CPU$cpu data offset in $(basename "$onepage")'s trace-cmd report --stat"
 expect_eq "$(basename "$onepage"): CPU $cpu's data size" "$size" 4096
 cp "$onepage" "$res/zeropage.dat"
 dd if=/dev/zero of="$res/zeropage.dat" bs=4096 seek=$((off / 4096)) count=1 conv=notrunc status=none
