@@ -32,9 +32,8 @@ kernel_out() {
 # A kernel is not rebuilt while it is timed: make bench and make insns hold
 # its lock shared (kernel_lock_timed), a build holds it exclusive
 # (kernel_lock_build). make test's series-bisect builds prefixes of the
-# series into the patched kernel's directory: booted by a bench meanwhile,
-# a prefix ran fix_size 35% slower and was taken for a "slow boot state"
-# (README, "Boot states").
+# series into the patched kernel's directory: a bench booting it meanwhile
+# times a prefix (patches 1-7: fix_size +1.2%; README, "Boot states").
 kernel_lock_file() { echo "$BUILD/kernel/.lock-$1-${2:-$FLAVOR}"; }
 
 # kernel_lock_timed VARIANT [FLAVOR]: a shared lock on the kernel, held on a
